@@ -1,0 +1,81 @@
+"""Step 1.0 of "TensorFlow and deep learning, without a PhD": one layer of softmax neurons.
+
+Run it with python from any folder; --help lists the options and the window's keys.
+"""
+import tensorflow.compat.v1 as tf
+
+import mnistdata
+import tensorflowvisu
+
+options = tensorflowvisu.parse_run_options()  # --iterations, --no-window, --save-movie, --seed
+tf.disable_eager_execution()  # TF1 style: first build a graph of operations, then run it in a Session
+tf.set_random_seed(options.seed)
+
+# The network: one layer of 10 softmax neurons
+#
+#   X [batch, 28, 28, 1]    the images, flattened to XX [batch, 784]         784 = 28*28 pixels
+#   |
+#   | dense + softmax       W [784, 10]  b [10]
+#   v
+#   Y [batch, 10]           10 probabilities, one per digit
+
+# 60000 training images and 10000 test images, with their labels
+mnist = mnistdata.read_data_sets(one_hot=True, reshape=False, seed=options.seed)
+
+# input: batches of 28x28 grayscale images (the first dimension, None, counts the images)
+X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+# the correct answers, one-hot: the digit 7 is [0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
+Y_ = tf.placeholder(tf.float32, [None, 10])
+
+# the variables the training adjusts: weights and biases
+W = tf.Variable(tf.zeros([784, 10]))
+b = tf.Variable(tf.zeros([10]))
+
+# the model: each image as one line of 784 pixels, then one softmax layer
+XX = tf.reshape(X, [-1, 784])
+Y = tf.nn.softmax(tf.matmul(XX, W) + b)
+
+# loss: cross-entropy = -sum(Y_ * log(Y)) over the 10 digits, averaged, x100 for a batch of 100 images
+cross_entropy = -tf.reduce_mean(tf.reduce_sum(Y_ * tf.log(Y), axis=1)) * 100.0
+
+# accuracy: the share of images whose most probable digit is the correct one, 0 (worst) to 1 (best)
+correct_prediction = tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))
+accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
+
+# the optimizer: plain gradient descent, learning rate 0.005
+train_step = tf.train.GradientDescentOptimizer(0.005).minimize(cross_entropy)
+
+# what the window shows besides the curves: all weights, all biases, and the digits as recognised
+allweights = tf.reshape(W, [-1])
+allbiases = tf.reshape(b, [-1])
+I = tensorflowvisu.tf_format_mnist_images(X, Y, Y_)  # 100 training digits on 10 lines
+It = tensorflowvisu.tf_format_mnist_images(X, Y, Y_, 1000, lines=25)  # 1000 test digits on 25 lines
+datavis = tensorflowvisu.MnistDataVis()
+
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+
+
+# one training step on a batch of 100 images, measuring the figures the window asks for first
+def training_step(i, update_test_data, update_train_data):
+    batch_X, batch_Y = mnist.train.next_batch(100)
+
+    if update_train_data:
+        a, c, im, w, bs = sess.run([accuracy, cross_entropy, I, allweights, allbiases],
+                                   {X: batch_X, Y_: batch_Y})
+        datavis.append_training_curves_data(i, a, c)
+        datavis.append_data_histograms(i, w, bs)
+        datavis.update_image1(im)
+
+    if update_test_data:
+        a, c, im = sess.run([accuracy, cross_entropy, It], {X: mnist.test.images, Y_: mnist.test.labels})
+        datavis.append_test_curves_data(i, a, c)
+        datavis.update_image2(im)
+
+    # the backpropagation step: adjust W and b to lower the loss on this batch
+    sess.run(train_step, {X: batch_X, Y_: batch_Y})
+
+
+# trains while the six graphs move; prints the max test accuracy at the end
+datavis.animate(training_step, iterations=2000, train_data_update_freq=10, test_data_update_freq=50,
+                more_tests_at_start=True)

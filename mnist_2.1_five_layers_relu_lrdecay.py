@@ -1,0 +1,105 @@
+"""Step 2.1 of "TensorFlow and deep learning, without a PhD": five layers, ReLU, learning rate decay.
+
+Run it with python from any folder; --help lists the options and the window's keys.
+"""
+import tensorflow.compat.v1 as tf
+
+import mnistdata
+import tensorflowvisu
+
+options = tensorflowvisu.parse_run_options()  # --iterations, --no-window, --save-movie, --seed
+tf.disable_eager_execution()  # TF1 style: first build a graph of operations, then run it in a Session
+tf.set_random_seed(options.seed)
+
+# The network: five dense layers, ReLU in the four hidden ones, softmax at the end
+#
+#   X [batch, 28, 28, 1]    the images, flattened to XX [batch, 784]         784 = 28*28 pixels
+#   | dense                 W1 [784, 200]  B1 [200]
+#   Y1 [batch, 200]
+#   | dense                 W2 [200, 100]  B2 [100]
+#   Y2 [batch, 100]
+#   | dense                 W3 [100, 60]   B3 [60]
+#   Y3 [batch, 60]
+#   | dense                 W4 [60, 30]    B4 [30]
+#   Y4 [batch, 30]
+#   | dense + softmax       W5 [30, 10]    B5 [10]
+#   v
+#   Y [batch, 10]           10 probabilities, one per digit
+
+# 60000 training images and 10000 test images, with their labels
+mnist = mnistdata.read_data_sets(one_hot=True, reshape=False, seed=options.seed)
+
+# input: batches of 28x28 grayscale images (the first dimension, None, counts the images)
+X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+# the correct answers, one-hot: the digit 7 is [0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
+Y_ = tf.placeholder(tf.float32, [None, 10])
+
+# the variables the training adjusts: small random weights, biases at 0.1 so that no ReLU starts dead (at 0)
+L, M, N, O = 200, 100, 60, 30  # neurons in the hidden layers
+W1 = tf.Variable(tf.truncated_normal([784, L], stddev=0.1))
+B1 = tf.Variable(tf.constant(0.1, tf.float32, [L]))
+W2 = tf.Variable(tf.truncated_normal([L, M], stddev=0.1))
+B2 = tf.Variable(tf.constant(0.1, tf.float32, [M]))
+W3 = tf.Variable(tf.truncated_normal([M, N], stddev=0.1))
+B3 = tf.Variable(tf.constant(0.1, tf.float32, [N]))
+W4 = tf.Variable(tf.truncated_normal([N, O], stddev=0.1))
+B4 = tf.Variable(tf.constant(0.1, tf.float32, [O]))
+W5 = tf.Variable(tf.truncated_normal([O, 10], stddev=0.1))
+B5 = tf.Variable(tf.constant(0.1, tf.float32, [10]))
+
+# the model: each image as one line of 784 pixels, then the five layers
+XX = tf.reshape(X, [-1, 784])
+Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)
+Y2 = tf.nn.relu(tf.matmul(Y1, W2) + B2)
+Y3 = tf.nn.relu(tf.matmul(Y2, W3) + B3)
+Y4 = tf.nn.relu(tf.matmul(Y3, W4) + B4)
+Ylogits = tf.matmul(Y4, W5) + B5
+Y = tf.nn.softmax(Ylogits)
+
+# loss: the same cross-entropy, computed by TensorFlow from the logits so that log(0) cannot happen,
+# averaged, x100 for a batch of 100 images
+cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=Ylogits, labels=Y_)) * 100.0
+
+# accuracy: the share of images whose most probable digit is the correct one, 0 (worst) to 1 (best)
+correct_prediction = tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))
+accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
+
+# the optimizer: Adam, with a learning rate that starts at 0.003 and decays exponentially to 0.0001
+step = tf.placeholder(tf.float32)  # the iteration number
+lr = 0.0001 + 0.003 * tf.exp(-step / 2000)
+train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
+
+# what the window shows besides the curves: all weights, all biases, and the digits as recognised
+allweights = tf.concat([tf.reshape(w, [-1]) for w in (W1, W2, W3, W4, W5)], 0)
+allbiases = tf.concat([tf.reshape(b, [-1]) for b in (B1, B2, B3, B4, B5)], 0)
+I = tensorflowvisu.tf_format_mnist_images(X, Y, Y_)  # 100 training digits on 10 lines
+It = tensorflowvisu.tf_format_mnist_images(X, Y, Y_, 1000, lines=25)  # 1000 test digits on 25 lines
+datavis = tensorflowvisu.MnistDataVis()
+
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+
+
+# one training step on a batch of 100 images, measuring the figures the window asks for first
+def training_step(i, update_test_data, update_train_data):
+    batch_X, batch_Y = mnist.train.next_batch(100)
+
+    if update_train_data:
+        a, c, im, w, bs, l = sess.run([accuracy, cross_entropy, I, allweights, allbiases, lr],
+                                      {X: batch_X, Y_: batch_Y, step: i})
+        datavis.append_training_curves_data(i, a, c, l)
+        datavis.append_data_histograms(i, w, bs)
+        datavis.update_image1(im)
+
+    if update_test_data:
+        a, c, im = sess.run([accuracy, cross_entropy, It], {X: mnist.test.images, Y_: mnist.test.labels})
+        datavis.append_test_curves_data(i, a, c)
+        datavis.update_image2(im)
+
+    # the backpropagation step: adjust the weights and biases to lower the loss on this batch
+    sess.run(train_step, {X: batch_X, Y_: batch_Y, step: i})
+
+
+# trains while the six graphs move; prints the max test accuracy at the end
+datavis.animate(training_step, iterations=10000, train_data_update_freq=20, test_data_update_freq=100,
+                more_tests_at_start=True)
