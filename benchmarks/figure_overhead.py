@@ -1,0 +1,113 @@
+"""What the six graphs cost the training: headless, then with a live window.
+
+    python benchmarks/figure_overhead.py [--iterations 2000] [--step mnist_3.1_convolutional_bigger_dropout.py]
+
+1. Headless, in one process: the step's own training_step is run for the same iterations twice,
+   first bare (no figures asked: next_batch and the training step only), then with the step's
+   schedule of training and test figures (the measurements, the mosaics, the weight and bias bands,
+   the progress lines). Prints both times and the overhead.
+2. Live window: the step is run as a learner runs it, once with --no-window and once with a TkAgg
+   window (on $DISPLAY, or on an Xvfb it starts itself), and the iterations per second of both
+   are compared, timed from the first progress line to "max test accuracy".
+"""
+import argparse
+import contextlib
+import io
+import os
+import pathlib
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def headless_overhead(step, iterations):
+    import matplotlib
+    matplotlib.use("agg")
+    import tensorflowvisu
+
+    timings = {}
+
+    def timed_animate(self, compute_step, iterations_, train_data_update_freq=20, test_data_update_freq=100,
+                      more_tests_at_start=False, save_movie=False):
+        for i in range(50):  # warm up TensorFlow's kernels first
+            compute_step(i, i == 0, i == 0)
+        start = time.perf_counter()
+        for i in range(iterations):
+            compute_step(i, False, False)
+        timings["bare"] = time.perf_counter() - start
+        start = time.perf_counter()
+        for i in range(iterations):
+            update_train = i % train_data_update_freq == 0
+            update_test = i % test_data_update_freq == 0 or (
+                more_tests_at_start and i < test_data_update_freq and update_train)
+            compute_step(i, update_test, update_train)
+        self._update_artists()
+        timings["with figures"] = time.perf_counter() - start
+
+    tensorflowvisu.MnistDataVis.animate = timed_animate
+    sys.argv = [str(ROOT / step), "--no-window"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        runpy.run_path(str(ROOT / step), run_name="__main__")
+    bare, full = timings["bare"], timings["with figures"]
+    print("headless, %s, %d iterations: bare training %.1f s (%.0f it/s), with figures %.1f s (%.0f it/s): "
+          "the figures add %.1f%%" % (step, iterations, bare, iterations / bare, full, iterations / full,
+                                      100 * (full - bare) / bare), flush=True)
+
+
+def seconds_training(command, env):
+    """Seconds from the first progress line to "max test accuracy"; then the process is ended."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
+                               cwd=tempfile.gettempdir())
+    start = end = None
+    for line in process.stdout:
+        if start is None and line.startswith("0: accuracy"):
+            start = time.perf_counter()
+        if line.startswith("max test accuracy"):
+            end = time.perf_counter()
+            break
+    process.kill()
+    process.wait()
+    if start is None or end is None:
+        sys.exit("the run did not finish: %s" % " ".join(command))
+    return end - start
+
+
+def live_window_ratio(step, iterations):
+    env = dict(os.environ)
+    xvfb = None
+    if not env.get("DISPLAY"):
+        if not shutil.which("Xvfb"):
+            print("live window: skipped, no DISPLAY and no Xvfb (apt-get install xvfb)")
+            return
+        env["DISPLAY"] = ":97"
+        xvfb = subprocess.Popen(["Xvfb", ":97", "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL)
+        time.sleep(1.5)
+    try:
+        command = [sys.executable, str(ROOT / step), "--iterations", str(iterations)]
+        headless = seconds_training(command + ["--no-window"], env)
+        live = seconds_training(command, dict(env, MPLBACKEND="TkAgg"))
+    finally:
+        if xvfb:
+            xvfb.kill()
+    print("live window (TkAgg on %s), %s, %d iterations: headless %.0f it/s, live %.0f it/s: "
+          "the live window keeps %.0f%% of the headless speed" % (
+              env["DISPLAY"], step, iterations, iterations / headless, iterations / live, 100 * headless / live))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
+    parser.add_argument("--iterations", type=int, default=2000)
+    args = parser.parse_args()
+    live_window_ratio(args.step, args.iterations)  # first: it runs in child processes
+    headless_overhead(args.step, args.iterations)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Every step script, run as a learner runs it: from another folder, headless, on the real MNIST."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+# step script, iterations of the short run, the test accuracy it must at least reach by then
+STEPS = [
+    ("mnist_1.0_softmax.py", 300, 0.85),
+    ("mnist_2.0_five_layers_sigmoid.py", 300, 0.85),
+    ("mnist_2.1_five_layers_relu_lrdecay.py", 300, 0.90),
+    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 300, 0.90),
+    ("mnist_3.0_convolutional.py", 300, 0.90),
+    ("mnist_3.1_convolutional_bigger_dropout.py", 300, 0.90),
+]
+TRAINING_LINE = re.compile(r"^(\d+): accuracy:[0-9.]+ loss: [0-9.]+( \(lr:[0-9.e-]+\))?$", re.M)
+TEST_LINE = re.compile(r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M)
+
+
+def run_step(script, *args, cwd, mnist_dir=None):
+    env = dict(os.environ, MPLBACKEND="agg")
+    if mnist_dir:
+        env["MNIST_DATA_DIR"] = str(mnist_dir)
+    return subprocess.run([sys.executable, str(ROOT / script), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("script, iterations, floor", STEPS)
+def test_step_trains_headless_from_another_folder_and_learns(script, iterations, floor, mnist_dir, tmp_path):
+    done = run_step(script, "--no-window", "--iterations", str(iterations), cwd=tmp_path, mnist_dir=mnist_dir)
+    assert done.returncode == 0, done.stderr[-3000:]
+    tests = TEST_LINE.findall(done.stdout)
+    assert TRAINING_LINE.search(done.stdout) and tests
+    assert int(tests[-1][0]) == iterations and int(tests[-1][1]) == iterations * 100 // 60000 + 1
+    best = float(re.search(r"^max test accuracy: ([0-9.]+)$", done.stdout, re.M).group(1))
+    assert best == pytest.approx(max(float(accuracy) for _, _, accuracy in tests), abs=1e-4)
+    assert best > floor, "%s reached only %s after %d iterations" % (script, best, iterations)
+    assert (tmp_path / script.replace(".py", ".png")).stat().st_size > 10000
+
+
+def test_learning_rate_decays_as_the_workshop_says(mnist_dir, tmp_path):
+    done = run_step("mnist_2.1_five_layers_relu_lrdecay.py", "--no-window", "--iterations", "40",
+                    cwd=tmp_path, mnist_dir=mnist_dir)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rates = {int(i): float(lr) for i, lr in re.findall(r"^(\d+): accuracy.*\(lr:([0-9.e-]+)\)$", done.stdout, re.M)}
+    assert rates[0] == pytest.approx(0.0031)
+    assert rates[40] == pytest.approx(0.0001 + 0.003 * 2.718281828 ** (-40 / 2000), rel=1e-5)
+
+
+def test_same_seed_gives_the_same_run_and_another_seed_another(mnist_dir, tmp_path):
+    runs = [run_step("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "--no-window", "--iterations", "30",
+                     "--seed", seed, cwd=tmp_path, mnist_dir=mnist_dir) for seed in ("3", "3", "4")]
+    lines = [re.findall(r"^\d+: .*$", run.stdout, re.M) for run in runs]
+    assert len(lines[0]) > 4 and lines[0] == lines[1] and lines[0] != lines[2]
+
+
+def test_help_lists_the_run_options_from_any_folder(tmp_path):
+    done = run_step("mnist_3.1_convolutional_bigger_dropout.py", "--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for option in ("--iterations", "--no-window", "--save-movie", "--seed"):
+        assert option in done.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_bad_option_is_a_clear_error_before_any_training(tmp_path):
+    done = run_step("mnist_1.0_softmax.py", "--iterations", "-5", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "--iterations: expected a whole number of 0 or more, got '-5'" in done.stderr
+    assert "accuracy" not in done.stdout
