@@ -1,0 +1,574 @@
+"""Tests of mnistdata: reading and checking the IDX files, where they are looked for, downloading
+them (from a local HTTP server, never a real host), the batches, and the real MNIST files."""
+import functools
+import gzip
+import hashlib
+import http.server
+import os
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import mnistdata
+from conftest import ROOT
+from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
+
+SPEC_SHA256 = {  # the table in SPEC.md
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
+
+
+# ---- a tiny synthetic MNIST, written by the tests themselves ----
+
+def images_idx(pixels, magic=2051, count=None):
+    count, rows, cols = (len(pixels) if count is None else count), pixels.shape[1], pixels.shape[2]
+    return struct.pack(">IIII", magic, count, rows, cols) + pixels.astype(np.uint8).tobytes()
+
+
+def labels_idx(digits, magic=2049, count=None):
+    count = len(digits) if count is None else count
+    return struct.pack(">II", magic, count) + np.asarray(digits, np.uint8).tobytes()
+
+
+def synthetic(n_train=12, n_test=5, seed=0):
+    """The four files' contents: random pixels, labels cycling through the 10 digits."""
+    rng = np.random.default_rng(seed)
+    return {
+        TRAIN_IMAGES: images_idx(rng.integers(0, 256, (n_train, 28, 28), dtype=np.uint8)),
+        TRAIN_LABELS: labels_idx(np.arange(n_train) % 10),
+        TEST_IMAGES: images_idx(rng.integers(0, 256, (n_test, 28, 28), dtype=np.uint8)),
+        TEST_LABELS: labels_idx(np.arange(n_test)[::-1] % 10),
+    }
+
+
+def checksums_of(contents):
+    return {name: hashlib.sha256(content).hexdigest() for name, content in contents.items()}
+
+
+def write_files(folder, contents, gz=True):
+    """Write the files into folder; gz: True, False, or the names to gzip."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in contents.items():
+        if gz is True or (gz and name in gz):
+            (folder / (name + ".gz")).write_bytes(gzip.compress(content))
+        else:
+            (folder / name).write_bytes(content)
+    return folder
+
+
+CONTENTS = synthetic()
+CHECKSUMS = checksums_of(CONTENTS)
+OTHER_CONTENTS = synthetic(seed=1)  # well-formed, but not "the standard files" for CHECKSUMS
+
+
+def load(data_dir, **options):
+    """read_data_sets on synthetic files: their checksums, and never a download."""
+    options = {"checksums": CHECKSUMS, "mirrors": (), **options}
+    return mnistdata.read_data_sets(data_dir, **options)
+
+
+def pixels_of(content):
+    return np.frombuffer(content, np.uint8, offset=16).reshape(-1, 28, 28)
+
+
+def digits_of(content):
+    return np.frombuffer(content, np.uint8, offset=8)
+
+
+@pytest.fixture
+def no_env(monkeypatch):
+    monkeypatch.delenv("MNIST_DATA_DIR", raising=False)
+
+
+# ---- reading the files ----
+
+def test_images_are_the_file_pixels_scaled_to_0_1_as_float32(tmp_path):
+    data = load(write_files(tmp_path, CONTENTS))
+    assert data.test.images.dtype == np.float32
+    assert data.test.images.shape == (5, 28, 28, 1)
+    np.testing.assert_allclose(data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4)
+    assert data.train.images.min() >= 0 and data.train.images.max() <= 1
+
+
+def test_labels_are_one_hot_float32_in_file_order(tmp_path):
+    data = load(write_files(tmp_path, CONTENTS))
+    assert data.test.labels.dtype == np.float32
+    assert data.test.labels.shape == (5, 10)
+    np.testing.assert_array_equal(data.test.labels, np.eye(10)[digits_of(CONTENTS[TEST_LABELS])])
+
+
+def test_sizes_follow_the_files(tmp_path):
+    data = load(write_files(tmp_path, CONTENTS))
+    assert (data.train.num_examples, data.test.num_examples) == (12, 5)
+    assert len(data.train.images) == len(data.train.labels) == 12
+
+
+def test_one_hot_false_gives_uint8_digits(tmp_path):
+    data = load(write_files(tmp_path, CONTENTS), one_hot=False)
+    assert data.test.labels.dtype == np.uint8
+    np.testing.assert_array_equal(data.test.labels, digits_of(CONTENTS[TEST_LABELS]))
+
+
+def test_reshape_true_gives_flat_784_pixel_rows(tmp_path):
+    data = load(write_files(tmp_path, CONTENTS), reshape=True)
+    assert data.train.images.shape == (12, 784)
+    np.testing.assert_allclose(data.test.images * 255, pixels_of(CONTENTS[TEST_IMAGES]).reshape(5, 784), atol=1e-4)
+
+
+@pytest.mark.parametrize("gz", [True, False, {TRAIN_IMAGES, TEST_LABELS}], ids=["gz", "decompressed", "mixed"])
+def test_gzipped_and_decompressed_files_are_both_accepted(tmp_path, gz):
+    data = load(write_files(tmp_path, CONTENTS, gz=gz))
+    np.testing.assert_allclose(data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4)
+    assert data.train.num_examples == 12
+
+
+def test_loading_prints_one_line_naming_the_folder(tmp_path, capsys):
+    load(write_files(tmp_path, CONTENTS))
+    out = capsys.readouterr().out
+    assert out == f"Loaded MNIST from {tmp_path} (12 training, 5 test images)\n"
+
+
+def test_checksums_none_accepts_other_well_formed_files(tmp_path):
+    data = load(write_files(tmp_path, OTHER_CONTENTS), checksums=None)
+    assert data.train.num_examples == 12
+
+
+# ---- bad files: each one stops with a message naming the file and the fault ----
+
+def with_header(content, **fields):
+    """content with some IDX header fields replaced (magic, count, rows, cols)."""
+    names = ["magic", "count", "rows", "cols"][:2 if content[3] == 1 else 4]  # byte 3: 1 for labels
+    values = dict(zip(names, struct.unpack_from(">" + "I" * len(names), content)), **fields)
+    return struct.pack(">" + "I" * len(names), *(values[n] for n in names)) + content[4 * len(names):]
+
+
+def flip_crc(gz):
+    return gz[:-8] + bytes([gz[-8] ^ 0xFF]) + gz[-7:]
+
+
+BAD_FILES = {  # id: (name, file written, its bytes, phrases the message must contain)
+    "truncated_gzip": (TRAIN_IMAGES, ".gz", gzip.compress(CONTENTS[TRAIN_IMAGES])[:3000], ["truncated", "gzip"]),
+    "not_gzip": (TRAIN_LABELS, ".gz", CONTENTS[TRAIN_LABELS], ["not a gzip file"]),
+    "damaged_gzip": (TEST_LABELS, ".gz", flip_crc(gzip.compress(CONTENTS[TEST_LABELS])), ["damaged gzip"]),
+    "empty": (TEST_IMAGES, ".gz", b"", ["is empty"]),
+    "shorter_than_header": (TEST_LABELS, "", CONTENTS[TEST_LABELS][:5], ["truncated", "IDX header"]),
+    "fewer_bytes_than_header_promises": (TRAIN_IMAGES, "", CONTENTS[TRAIN_IMAGES][:-100],
+                                         ["truncated", "header promises 12 images"]),
+    "count_too_large": (TRAIN_LABELS, "", with_header(CONTENTS[TRAIN_LABELS], count=13),
+                        ["truncated", "header promises 13 labels"]),
+    "count_too_small": (TEST_IMAGES, "", with_header(CONTENTS[TEST_IMAGES], count=4),
+                        ["784 extra bytes", "4 images"]),
+    "trailing_bytes": (TEST_LABELS, "", CONTENTS[TEST_LABELS] + b"\0\0\0", ["3 extra bytes"]),
+    "images_with_labels_magic": (TRAIN_IMAGES, "", with_header(CONTENTS[TRAIN_IMAGES], magic=2049),
+                                 ["wrong magic number 2049", "2051"]),
+    "labels_with_images_magic": (TRAIN_LABELS, ".gz", gzip.compress(with_header(CONTENTS[TRAIN_LABELS], magic=2051)),
+                                 ["wrong magic number 2051", "2049"]),
+    "unknown_magic": (TEST_IMAGES, "", with_header(CONTENTS[TEST_IMAGES], magic=1234), ["wrong magic number 1234"]),
+    "images_not_28x28": (TRAIN_IMAGES, "", images_idx(np.zeros((12, 27, 29), np.uint8)), ["27x29", "28x28"]),
+    "label_above_9": (TRAIN_LABELS, "", labels_idx([0, 1, 2, 3, 12, 5, 6, 7, 8, 9, 0, 1]),
+                      ["label 12", "index 4", "digits 0 to 9"]),
+    "checksum_mismatch": (TEST_IMAGES, ".gz", gzip.compress(OTHER_CONTENTS[TEST_IMAGES]),
+                          ["not the standard MNIST file", CHECKSUMS[TEST_IMAGES]]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_bad_file_stops_with_a_message_naming_the_file_and_the_fault(tmp_path, case):
+    name, suffix, content, phrases = case
+    write_files(tmp_path, CONTENTS)
+    (tmp_path / (name + ".gz")).unlink()
+    bad_file = tmp_path / (name + suffix)
+    bad_file.write_bytes(content)
+    with pytest.raises(MnistDataError) as caught:
+        load(tmp_path)
+    message = str(caught.value)
+    assert f"The MNIST file {bad_file} " in message
+    for phrase in phrases:
+        assert phrase in message
+    assert "Delete it" in message and "\n" not in message
+
+
+def test_images_and_labels_of_different_lengths_are_an_error_naming_both(tmp_path):
+    contents = dict(CONTENTS, **{TRAIN_LABELS: labels_idx(np.arange(11) % 10)})
+    write_files(tmp_path, contents)
+    with pytest.raises(MnistDataError) as caught:
+        load(tmp_path, checksums=checksums_of(contents))
+    message = str(caught.value)
+    for phrase in [str(tmp_path / (TRAIN_IMAGES + ".gz")), "(12 images)", str(tmp_path / (TRAIN_LABELS + ".gz")),
+                   "(11 labels)", "one label per image"]:
+        assert phrase in message
+
+
+def test_unreadable_file_is_an_error_naming_it(tmp_path):
+    write_files(tmp_path, CONTENTS)
+    (tmp_path / (TRAIN_LABELS + ".gz")).unlink()
+    (tmp_path / TRAIN_LABELS).mkdir()  # a folder where the file should be
+    with pytest.raises(MnistDataError, match="cannot be read") as caught:
+        load(tmp_path)
+    assert str(tmp_path / TRAIN_LABELS) in str(caught.value)
+
+
+def test_error_stops_a_script_with_only_the_paragraph_and_status_1(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(MnistDataError) as caught:
+        mnistdata.read_data_sets(empty, mirrors=())
+    assert isinstance(caught.value, SystemExit) and caught.value.code == str(caught.value)
+    script = "import sys, mnistdata; mnistdata.read_data_sets(sys.argv[1], mirrors=())"
+    run = subprocess.run([sys.executable, "-W", "error", "-c", script, str(empty)], cwd=tmp_path,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60)
+    assert run.returncode == 1
+    assert run.stderr == str(caught.value) + "\n"  # no traceback
+
+
+# ---- where the files are looked for ----
+
+@pytest.fixture
+def three_folders(tmp_path, monkeypatch):
+    """Folders with 10, 11 and 12 training images for data_dir, MNIST_DATA_DIR and the default."""
+    folders = {}
+    for where, n_train in (("explicit", 10), ("env", 11), ("default", 12)):
+        contents = synthetic(n_train=n_train)
+        write_files(tmp_path / where, contents)
+        folders[where] = tmp_path / where
+    monkeypatch.setattr(mnistdata, "DEFAULT_DATA_DIR", folders["default"])
+    return folders
+
+
+def train_size(data_dir=None):
+    return mnistdata.read_data_sets(data_dir, mirrors=(), checksums=None).train.num_examples
+
+
+def test_explicit_data_dir_comes_first(three_folders, monkeypatch):
+    monkeypatch.setenv("MNIST_DATA_DIR", str(three_folders["env"]))
+    assert train_size(three_folders["explicit"]) == 10
+
+
+def test_mnist_data_dir_comes_before_the_default(three_folders, monkeypatch):
+    monkeypatch.setenv("MNIST_DATA_DIR", str(three_folders["env"]))
+    assert train_size() == 11
+
+
+def test_default_folder_is_used_last(three_folders, no_env):
+    assert train_size() == 12
+
+
+def test_default_folder_is_data_beside_the_module():
+    assert mnistdata.DEFAULT_DATA_DIR == Path(mnistdata.__file__).resolve().parent / "data"
+
+
+def test_current_directory_is_not_searched(tmp_path, monkeypatch, no_env):
+    write_files(tmp_path, CONTENTS)
+    write_files(tmp_path / "data", CONTENTS)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(mnistdata, "DEFAULT_DATA_DIR", tmp_path / "elsewhere" / "data")
+    with pytest.raises(MnistDataError) as caught:
+        load(None)
+    assert f"missing from {tmp_path / 'elsewhere' / 'data'}," in str(caught.value)
+
+
+def test_relative_data_dir_is_relative_to_the_current_directory(tmp_path, monkeypatch, capsys):
+    write_files(tmp_path / "sub", CONTENTS)
+    monkeypatch.chdir(tmp_path)
+    assert load("sub").train.num_examples == 12
+    assert f"from {tmp_path / 'sub'} " in capsys.readouterr().out
+
+
+# ---- downloading, from a server on 127.0.0.1 ----
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/slow/"):
+            time.sleep(2)  # answer nothing; the client must give up on its own
+            return
+        super().do_GET()
+
+
+@pytest.fixture
+def server(tmp_path_factory, monkeypatch):
+    """Base URL of a local server: /good/ has the files, /wrong/ other files, /truncated/ cut ones,
+    /partial/ only the training files, /slow/ never answers, anything else is 404."""
+    monkeypatch.setenv("no_proxy", "*")  # never send 127.0.0.1 through a proxy
+    monkeypatch.setenv("NO_PROXY", "*")
+    www = tmp_path_factory.mktemp("www")
+    write_files(www / "good", CONTENTS)
+    write_files(www / "wrong", OTHER_CONTENTS)
+    write_files(www / "partial", {name: CONTENTS[name] for name in (TRAIN_IMAGES, TRAIN_LABELS)})
+    (www / "truncated").mkdir()
+    for name, content in CONTENTS.items():
+        (www / "truncated" / (name + ".gz")).write_bytes(gzip.compress(content)[:-20])
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def dead_mirror():
+    """A URL on a port where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/mnist/"
+
+
+def gz_names(folder):
+    return sorted(path.name for path in folder.iterdir())
+
+
+def assert_good_files_in(folder):
+    assert gz_names(folder) == sorted(name + ".gz" for name in CONTENTS)  # and no temporary file
+    for name, content in CONTENTS.items():
+        assert gzip.decompress((folder / (name + ".gz")).read_bytes()) == content
+
+
+def test_download_fetches_the_missing_files_with_a_progress_line(server, tmp_path, capsys):
+    target = tmp_path / "new" / "data"
+    data = load(target, mirrors=[f"{server}/good/"])
+    assert_good_files_in(target)
+    assert data.train.num_examples == 12
+    err = capsys.readouterr().err
+    for name in CONTENTS:
+        assert f"\rDownloading {name}.gz from {server}/good/: 100% (" in err
+    assert err.endswith("\n") and "failed" not in err
+
+
+def test_download_fetches_only_the_missing_file(server, tmp_path, capsys):
+    write_files(tmp_path, {name: CONTENTS[name] for name in (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES)}, gz=False)
+    load(tmp_path, mirrors=[f"{server}/good/"])
+    assert gz_names(tmp_path) == sorted([TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS + ".gz"])
+    progress_lines = [line for line in capsys.readouterr().err.split("\n") if "Downloading" in line]
+    assert len(progress_lines) == 1 and TEST_LABELS in progress_lines[0]
+
+
+def test_download_skips_an_unreachable_and_a_404_mirror(server, dead_mirror, tmp_path, capsys):
+    load(tmp_path, mirrors=[dead_mirror, f"{server}/nothing-here/", f"{server}/good/"])
+    assert_good_files_in(tmp_path)
+    failures = [line for line in capsys.readouterr().err.splitlines() if "failed" in line]
+    assert len(failures) == 2  # each bad mirror is tried once, not once per file
+    assert dead_mirror in failures[0] and "trying the next mirror" in failures[0]
+    assert "HTTP error 404" in failures[1]
+
+
+def test_download_skips_mirrors_serving_wrong_or_truncated_bytes(server, tmp_path, capsys):
+    load(tmp_path, mirrors=[f"{server}/wrong/", f"{server}/truncated/", f"{server}/good/"])
+    assert_good_files_in(tmp_path)
+    err = capsys.readouterr().err
+    assert "not the standard MNIST file" in err and "truncated" in err
+
+
+def test_download_gives_up_on_a_mirror_that_does_not_answer(server, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(mnistdata, "DOWNLOAD_TIMEOUT_S", 0.2)
+    load(tmp_path, mirrors=[f"{server}/slow/", f"{server}/good/"])
+    assert_good_files_in(tmp_path)
+    assert "no answer within 0.2 s" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("folder_exists", [False, True], ids=["new_folder", "existing_folder"])
+def test_all_mirrors_failing_is_one_paragraph_and_leaves_nothing_behind(server, dead_mirror, tmp_path, folder_exists):
+    target = tmp_path / "made" / "data"
+    if folder_exists:
+        target.mkdir(parents=True)
+    mirrors = [dead_mirror, f"{server}/nothing-here/", f"{server}/wrong/"]
+    with pytest.raises(MnistDataError) as caught:
+        load(target, mirrors=mirrors)
+    error = caught.value
+    assert isinstance(error, SystemExit) and error.code  # a non-zero exit status: 1
+    message = str(error)
+    assert "\n" not in message
+    for phrase in [*CONTENTS, f"missing from {target} ", *mirrors, "Connection refused", "HTTP error 404",
+                   "not the standard MNIST file", f"copy the four MNIST files", "decompressed", f"into {target},",
+                   "MNIST_DATA_DIR", "data_dir"]:
+        assert phrase in message
+    if folder_exists:
+        assert gz_names(target) == []
+    else:
+        assert not (tmp_path / "made").exists()
+
+
+def test_files_downloaded_before_a_failure_are_kept_and_the_rest_named(server, tmp_path):
+    with pytest.raises(MnistDataError) as caught:
+        load(tmp_path, mirrors=[f"{server}/partial/"])
+    message = str(caught.value)
+    assert message.startswith(f"The MNIST files {TEST_IMAGES}, {TEST_LABELS} are missing from {tmp_path} ")
+    assert gz_names(tmp_path) == [TRAIN_IMAGES + ".gz", TRAIN_LABELS + ".gz"]
+
+
+def test_interrupted_download_leaves_no_temporary_file_or_folder(server, tmp_path, monkeypatch):
+    def interrupt(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mnistdata, "_checked_array", interrupt)  # Ctrl-C once the bytes are on disk
+    target = tmp_path / "data"
+    with pytest.raises(KeyboardInterrupt):
+        load(target, mirrors=[f"{server}/good/"])
+    assert not target.exists()
+
+
+def test_folder_that_cannot_be_created_is_a_clear_error(tmp_path, dead_mirror):
+    (tmp_path / "a_file").write_text("")
+    target = tmp_path / "a_file" / "data"
+    with pytest.raises(MnistDataError) as caught:
+        load(target, mirrors=[dead_mirror])
+    assert f"missing from {target}, and that folder cannot be created" in str(caught.value)
+    assert "MNIST_DATA_DIR" in str(caught.value)
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root can write anywhere")
+def test_folder_that_cannot_be_written_is_a_clear_error(tmp_path, dead_mirror):
+    target = tmp_path / "locked"
+    target.mkdir(mode=0o500)
+    try:
+        with pytest.raises(MnistDataError, match="not writable"):
+            load(target, mirrors=[dead_mirror])
+    finally:
+        target.chmod(0o700)
+
+
+# ---- batches ----
+
+def numbered(n, shuffle, seed=0):
+    """A DataSet whose images are their own index and whose labels are index + 100."""
+    return mnistdata.DataSet(np.arange(n), np.arange(n) + 100, shuffle=shuffle, seed=seed)
+
+
+def walk(dataset, batch_size, batches):
+    return np.concatenate([dataset.next_batch(batch_size)[0] for _ in range(batches)])
+
+
+def test_batches_are_reproducible_from_the_seed():
+    np.testing.assert_array_equal(walk(numbered(10, True, seed=7), 3, 20), walk(numbered(10, True, seed=7), 3, 20))
+
+
+def test_different_seeds_give_different_orders():
+    assert not np.array_equal(walk(numbered(50, True, seed=1), 50, 1), walk(numbered(50, True, seed=2), 50, 1))
+
+
+@pytest.mark.parametrize("batch_size", [1, 3, 4, 10, 25])
+def test_batches_are_never_short(batch_size):
+    dataset = numbered(10, True)
+    for _ in range(20):
+        images, labels = dataset.next_batch(batch_size)
+        assert len(images) == len(labels) == batch_size
+
+
+@pytest.mark.parametrize("batch_size", [3, 7, 25])
+def test_each_epoch_covers_every_example_exactly_once(batch_size):
+    seen = walk(numbered(10, True), batch_size, 10)  # 10 batches of batch_size: a whole number of epochs
+    for epoch in seen.reshape(-1, 10):
+        np.testing.assert_array_equal(np.sort(epoch), np.arange(10))
+
+
+def test_training_order_is_reshuffled_every_epoch():
+    epochs = walk(numbered(20, True), 20, 4)
+    orders = {tuple(epoch) for epoch in epochs.reshape(4, 20)}
+    assert len(orders) == 4 and tuple(range(20)) not in orders
+
+
+def test_labels_stay_with_their_images():
+    dataset = numbered(10, True)
+    for _ in range(7):
+        images, labels = dataset.next_batch(4)
+        np.testing.assert_array_equal(labels, images + 100)
+
+
+def test_unshuffled_set_keeps_file_order_and_wraps_around():
+    dataset = numbered(10, False)
+    np.testing.assert_array_equal(walk(dataset, 4, 3), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1])
+    np.testing.assert_array_equal(dataset.next_batch(4)[0], [2, 3, 4, 5])
+
+
+def test_batch_size_below_one_is_an_error():
+    with pytest.raises(ValueError):
+        numbered(10, True).next_batch(0)
+
+
+def test_read_data_sets_shuffles_training_by_seed_and_keeps_test_order(tmp_path):
+    folder = write_files(tmp_path, CONTENTS)
+    first, again, other = (load(folder, seed=seed) for seed in (3, 3, 4))
+    np.testing.assert_array_equal(first.train.next_batch(12)[0], again.train.next_batch(12)[0])
+    assert not np.array_equal(first.train.next_batch(12)[0], other.train.next_batch(12)[0])
+    np.testing.assert_array_equal(first.test.next_batch(5)[0], first.test.images)
+
+
+# ---- the real MNIST files ----
+
+@pytest.fixture(scope="module")
+def real(mnist_dir):
+    return mnistdata.read_data_sets(mnist_dir)
+
+
+@pytest.fixture(scope="module")
+def real_digits_flat(mnist_dir):
+    return mnistdata.read_data_sets(mnist_dir, one_hot=False, reshape=True)
+
+
+def test_real_shapes_and_dtypes(real):
+    assert real.train.images.shape == (60000, 28, 28, 1) and real.test.images.shape == (10000, 28, 28, 1)
+    assert real.train.labels.shape == (60000, 10) and real.test.labels.shape == (10000, 10)
+    assert real.train.num_examples == 60000 and real.test.num_examples == 10000
+    for array in (real.train.images, real.train.labels, real.test.images, real.test.labels):
+        assert array.dtype == np.float32
+
+
+def test_real_pixels_span_0_to_1(real):
+    for images in (real.train.images, real.test.images):
+        assert images.min() == 0 and images.max() == 1
+
+
+def test_real_labels_are_one_hot_with_all_ten_classes(real):
+    for labels in (real.train.labels, real.test.labels):
+        np.testing.assert_array_equal(labels.sum(axis=1), 1)
+        assert set(np.unique(labels)) == {0, 1}
+        assert set(labels.argmax(axis=1)) == set(range(10))
+
+
+def test_real_files_are_checked_against_the_spec_checksums(mnist_dir):
+    assert mnistdata.SHA256 == SPEC_SHA256
+    labels_file = mnistdata.find_or_download(mnist_dir, mirrors=())[TEST_LABELS]
+    assert mnistdata.load_idx_file(labels_file).shape == (10000,)
+    with pytest.raises(MnistDataError, match="not the standard MNIST file"):
+        mnistdata.load_idx_file(labels_file, checksums={TEST_LABELS: "0" * 64})
+
+
+def test_real_digits_and_flat_images_match_the_default_load(real, real_digits_flat):
+    for default, variant in ((real.train, real_digits_flat.train), (real.test, real_digits_flat.test)):
+        assert variant.images.shape == (default.num_examples, 784)
+        assert variant.labels.dtype == np.uint8 and variant.labels.shape == (default.num_examples,)
+        assert np.array_equal(variant.images, default.images.reshape(-1, 784))
+        assert np.array_equal(variant.labels, default.labels.argmax(axis=1))
+
+
+def fingerprints(images, labels):
+    """One exact integer per (image, label): equal multisets of them mean the same examples."""
+    pixels = np.rint(images.reshape(len(images), -1) * 255).astype(np.int64)
+    weights = np.random.default_rng(0).integers(1, 2**40, pixels.shape[1])
+    return (pixels @ weights) * 10 + labels.argmax(axis=1)
+
+
+def test_real_one_epoch_of_batches_of_100_covers_every_example_once(real):
+    # The only test that draws batches from the shared module fixture.
+    batches = [real.train.next_batch(100) for _ in range(600)]
+    assert all(len(images) == len(labels) == 100 for images, labels in batches)
+    seen = np.concatenate([fingerprints(images, labels) for images, labels in batches])
+    everything = fingerprints(real.train.images, real.train.labels)
+    np.testing.assert_array_equal(np.sort(seen), np.sort(everything))
+    assert not np.array_equal(seen[:100], everything[:100])  # shuffled, not in file order
+    test_seen = np.concatenate([fingerprints(*real.test.next_batch(100)) for _ in range(100)])
+    np.testing.assert_array_equal(test_seen, fingerprints(real.test.images, real.test.labels))
