@@ -16,6 +16,9 @@ STEPS = [
     ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 300, 0.90),
     ("mnist_3.0_convolutional.py", 300, 0.90),
     ("mnist_3.1_convolutional_bigger_dropout.py", 300, 0.90),
+    ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 300, 0.85),
+    ("mnist_4.1_batchnorm_five_layers_relu.py", 300, 0.85),
+    ("mnist_4.2_batchnorm_convolutional.py", 200, 0.90),
 ]
 TRAINING_LINE = re.compile(r"^(\d+): accuracy:[0-9.]+ loss: [0-9.]+( \(lr:[0-9.e-]+\))?$", re.M)
 TEST_LINE = re.compile(r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M)

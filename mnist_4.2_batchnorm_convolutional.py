@@ -1,0 +1,132 @@
+"""Step 4.2 of "TensorFlow and deep learning, without a PhD": a convolutional network with batch normalisation.
+
+Run it with python from any folder; --help lists the options and the window's keys.
+"""
+import tensorflow.compat.v1 as tf
+
+import mnistdata
+import tensorflowvisu
+
+options = tensorflowvisu.parse_run_options()  # --iterations, --no-window, --save-movie, --seed
+tf.disable_eager_execution()  # TF1 style: first build a graph of operations, then run it in a Session
+tf.set_random_seed(options.seed)
+
+# The network: three convolutional layers and a dense one, each with batch norm then ReLU, dropout on
+# the dense one, then a softmax layer
+#
+#   X [batch, 28, 28, 1]    the images
+#   | conv 6x6, stride 1    W1 [6, 6, 1, 24]   B1 [24]
+#   Y1 [batch, 28, 28, 24]
+#   | conv 5x5, stride 2    W2 [5, 5, 24, 48]  B2 [48]
+#   Y2 [batch, 14, 14, 48]
+#   | conv 4x4, stride 2    W3 [4, 4, 48, 64]  B3 [64]
+#   Y3 [batch, 7, 7, 64]    flattened to YY [batch, 7*7*64]
+#   | dense                 W4 [7*7*64, 200]   B4 [200]
+#   Y4 [batch, 200]
+#   | dense + softmax       W5 [200, 10]      B5 [10]
+#   v
+#   Y [batch, 10]           10 probabilities, one per digit
+
+# 60000 training images and 10000 test images, with their labels
+mnist = mnistdata.read_data_sets(one_hot=True, reshape=False, seed=options.seed)
+
+# input: batches of 28x28 grayscale images (the first dimension, None, counts the images)
+X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+# the correct answers, one-hot: the digit 7 is [0, 0, 0, 0, 0, 0, 0, 1, 0, 0]
+Y_ = tf.placeholder(tf.float32, [None, 10])
+# dropout: the probability of keeping each neuron, 0.75 when training, 1.0 when measuring
+pkeep = tf.placeholder(tf.float32)
+# batch norm uses the batch's statistics when training, their moving averages when testing
+testing = tf.placeholder(tf.bool)
+
+# the variables the training adjusts: small random weights; batch norm's offsets (at 0.1) take the place of
+# the biases, and no scales: with ReLU they would change nothing
+K, L, M, N = 24, 48, 64, 200  # output channels of the three convolutional layers, neurons of the dense one
+W1 = tf.Variable(tf.truncated_normal([6, 6, 1, K], stddev=0.1))  # 6x6 patches, 1 input channel, K outputs
+B1 = tf.Variable(tf.constant(0.1, tf.float32, [K]))
+W2 = tf.Variable(tf.truncated_normal([5, 5, K, L], stddev=0.1))
+B2 = tf.Variable(tf.constant(0.1, tf.float32, [L]))
+W3 = tf.Variable(tf.truncated_normal([4, 4, L, M], stddev=0.1))
+B3 = tf.Variable(tf.constant(0.1, tf.float32, [M]))
+W4 = tf.Variable(tf.truncated_normal([7 * 7 * M, N], stddev=0.1))
+B4 = tf.Variable(tf.constant(0.1, tf.float32, [N]))
+W5 = tf.Variable(tf.truncated_normal([N, 10], stddev=0.1))
+B5 = tf.Variable(tf.constant(0.1, tf.float32, [10]))
+
+# batch normalisation: centre and scale each neuron's output with the mean and variance over the batch
+# (over the batch, x and y for a convolutional layer), then apply the learned offset and scale.
+# Testing uses moving averages of these statistics, updated once per training iteration; giving them the
+# iteration count keeps them from averaging over iterations that did not happen yet.
+step = tf.placeholder(tf.float32)  # the iteration number
+moving_averages = tf.train.ExponentialMovingAverage(0.999, step)
+
+
+def batchnorm(Ylogits, offset, scale=None, convolutional=False):
+    mean, variance = tf.nn.moments(Ylogits, [0, 1, 2] if convolutional else [0])
+    update_moving_averages = moving_averages.apply([mean, variance])
+    mean = tf.cond(testing, lambda: moving_averages.average(mean), lambda: mean)
+    variance = tf.cond(testing, lambda: moving_averages.average(variance), lambda: variance)
+    return tf.nn.batch_normalization(Ylogits, mean, variance, offset, scale, 1e-5), update_moving_averages
+
+
+# the model: stride 2 halves the image's width and height: 28x28, then 14x14, then 7x7
+Y1bn, update1 = batchnorm(tf.nn.conv2d(X, W1, strides=[1, 1, 1, 1], padding="SAME"), B1, convolutional=True)
+Y1 = tf.nn.relu(Y1bn)
+Y2bn, update2 = batchnorm(tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1], padding="SAME"), B2, convolutional=True)
+Y2 = tf.nn.relu(Y2bn)
+Y3bn, update3 = batchnorm(tf.nn.conv2d(Y2, W3, strides=[1, 2, 2, 1], padding="SAME"), B3, convolutional=True)
+Y3 = tf.nn.relu(Y3bn)
+YY = tf.reshape(Y3, [-1, 7 * 7 * M])  # the last convolution's output flattened for the dense layer
+Y4bn, update4 = batchnorm(tf.matmul(YY, W4), B4)
+Y4 = tf.nn.relu(Y4bn)
+Y4d = tf.nn.dropout(Y4, rate=1 - pkeep)
+Ylogits = tf.matmul(Y4d, W5) + B5
+Y = tf.nn.softmax(Ylogits)
+
+# loss: the same cross-entropy, computed by TensorFlow from the logits so that log(0) cannot happen,
+# averaged, x100 for a batch of 100 images
+cross_entropy = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits_v2(logits=Ylogits, labels=Y_)) * 100.0
+
+# accuracy: the share of images whose most probable digit is the correct one, 0 (worst) to 1 (best)
+correct_prediction = tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))
+accuracy = tf.reduce_mean(tf.cast(correct_prediction, tf.float32))
+
+# the optimizer: Adam, with a learning rate that starts at 0.02 and decays exponentially to 0.0001
+lr = 0.0001 + 0.02 * tf.exp(-step / 1600)
+train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)
+update_moving_averages = tf.group(update1, update2, update3, update4)
+
+# what the window shows besides the curves: how the activations spread, and the digits as recognised
+conv_activations = tf.concat([tf.reshape(Y1, [-1]), tf.reshape(Y2, [-1]), tf.reshape(Y3, [-1])], 0)
+dense_activations = tf.reshape(Y4, [-1])
+I = tensorflowvisu.tf_format_mnist_images(X, Y, Y_)  # 100 training digits on 10 lines
+It = tensorflowvisu.tf_format_mnist_images(X, Y, Y_, 1000, lines=25)  # 1000 test digits on 25 lines
+datavis = tensorflowvisu.MnistDataVis(title4="Activations, conv layers", title5="Activations, dense layer")
+
+sess = tf.Session()
+sess.run(tf.global_variables_initializer())
+
+
+# one training step on a batch of 100 images, measuring the figures the window asks for first
+def training_step(i, update_test_data, update_train_data):
+    batch_X, batch_Y = mnist.train.next_batch(100)
+
+    if update_train_data:
+        a, c, im, w, bs, l = sess.run([accuracy, cross_entropy, I, conv_activations, dense_activations, lr],
+                                      {X: batch_X, Y_: batch_Y, step: i, pkeep: 1.0, testing: False})
+        datavis.append_training_curves_data(i, a, c, l)
+        datavis.append_data_histograms(i, w, bs)
+        datavis.update_image1(im)
+
+    if update_test_data:
+        a, c, im = sess.run([accuracy, cross_entropy, It],
+                            {X: mnist.test.images, Y_: mnist.test.labels, pkeep: 1.0, testing: True})
+        datavis.append_test_curves_data(i, a, c)
+        datavis.update_image2(im)
+
+    # the backpropagation step, and the moving averages of the batch statistics
+    sess.run([train_step, update_moving_averages], {X: batch_X, Y_: batch_Y, step: i, pkeep: 0.75, testing: False})
+
+
+# trains while the six graphs move; prints the max test accuracy at the end
+datavis.animate(training_step, iterations=10000, train_data_update_freq=20, test_data_update_freq=100)
