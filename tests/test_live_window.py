@@ -1,0 +1,372 @@
+"""The live window, for real: a step script trains in a Tk window on a virtual screen (Xvfb),
+and the test presses the workshop's keys with xdotool and looks at the screen's pixels.
+
+Needs Xvfb and xdotool (Debian: apt-get install xvfb xdotool) and Python's tkinter. Without them
+the test skips on a learner's machine, and fails in CI (CI=true), where they are installed.
+Screenshots come from Xvfb itself: with -fbdir it keeps its screen in an XWD file, read here with
+numpy, so no screenshot tool is needed. With SAVE_SCREENSHOTS=<folder> the test also saves the
+window with all six graphs and with graph 3 alone there, as PNG files.
+"""
+import os
+import pathlib
+import re
+import select
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "mnist_1.0_softmax.py"
+WINDOW_NAME = "^mnist_1\\.0_softmax"  # the window's title starts with the script's name
+SCREEN = (1600, 1000)
+TRAINING_RGB, TEST_RGB = (31, 119, 180), (214, 39, 40)  # the curves' colors in tensorflowvisu
+
+
+def _require(condition, reason):
+    if not condition:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI installs them, so this is an error there)")
+        pytest.skip(reason)
+
+
+# --- the virtual screen and its pixels -------------------------------------------------------
+
+@pytest.fixture
+def xvfb(tmp_path):
+    """A fresh Xvfb on a free display number; yields (DISPLAY, path of its XWD screen file)."""
+    missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
+    _require(not missing, "%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing))
+    fbdir = tmp_path / "framebuffer"
+    fbdir.mkdir()
+    log = tmp_path / "xvfb.log"
+    read_end, write_end = os.pipe()
+    with open(log, "wb") as log_file:
+        server = subprocess.Popen(  # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
+            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "%dx%dx24" % SCREEN,
+             "-nolisten", "tcp", "-fbdir", str(fbdir)],
+            pass_fds=[write_end], stdout=subprocess.DEVNULL, stderr=log_file)
+    os.close(write_end)
+    try:
+        number = b""
+        deadline = time.monotonic() + 20
+        while not number.endswith(b"\n") and time.monotonic() < deadline and server.poll() is None:
+            if select.select([read_end], [], [], 0.2)[0]:
+                chunk = os.read(read_end, 16)
+                if not chunk:
+                    break
+                number += chunk
+        if not number.strip().isdigit():
+            server.kill()
+            server.wait()
+            pytest.fail("Xvfb did not start: %s" % log.read_text(errors="replace")[-2000:])
+        yield ":" + number.decode().strip(), fbdir / "Xvfb_screen0"
+    finally:
+        os.close(read_end)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def read_xwd(path):
+    """The screen as an RGB uint8 array [height, width, 3], from Xvfb's XWD framebuffer file."""
+    data = pathlib.Path(path).read_bytes()
+    header = np.frombuffer(data[:100], ">u4")
+    header_size, depth, width, height = int(header[0]), header[3], int(header[4]), int(header[5])
+    byte_order, bits_per_pixel, bytes_per_line = header[7], header[11], int(header[12])
+    masks, colormap_entries = tuple(header[14:17]), int(header[19])
+    assert (depth, bits_per_pixel, masks) == (24, 32, (0xFF0000, 0xFF00, 0xFF)), "unexpected XWD format"
+    offset = header_size + 12 * colormap_entries
+    rows = np.frombuffer(data, np.uint8, count=height * bytes_per_line, offset=offset).reshape(height, bytes_per_line)
+    pixels = rows[:, :4 * width].reshape(height, width, 4)
+    return pixels[:, :, [2, 1, 0]] if byte_order == 0 else pixels[:, :, [1, 2, 3]]  # LSB first: B G R x
+
+
+# --- what the pixels show ----------------------------------------------------------------------
+
+def near(img, rgb, tolerance=40):
+    return np.abs(img.astype(int) - rgb).sum(axis=-1) < tolerance
+
+
+def bluish(img):
+    """The training curve and the weights' bands (graphs 1, 2, 4) are blue; the digit mosaics never are."""
+    r, g, b = np.moveaxis(img.astype(int), -1, 0)
+    return (b > r + 25) & (b > g + 10)
+
+
+def dark(img):
+    return img.astype(int).sum(axis=-1) < 3 * 70  # ink, axes frames and text; not the curves (lighter)
+
+
+def region(img, left, top, right, bottom):
+    """Part of the canvas, in fractions of its width and height from the top left."""
+    h, w = img.shape[:2]
+    return img[int(top * h):int(bottom * h), int(left * w):int(right * w)]
+
+
+def long_lines(img, min_fraction):
+    """Axes frames: (x positions of vertical dark lines, y positions of horizontal ones) at least
+    min_fraction of the canvas height long, each line's neighbouring pixels merged into one."""
+    ink = dark(img)
+    min_length = int(min_fraction * img.shape[0])
+
+    def positions(mask):  # mask [lines, length]: the lines holding a run of ink >= min_length
+        found = []
+        for index, line in enumerate(mask):
+            padded = np.concatenate([[0], line.astype(np.int8), [0]])
+            edges = np.flatnonzero(np.diff(padded))
+            if len(edges) and (edges[1::2] - edges[::2]).max() >= min_length:
+                if found and index - found[-1][-1] <= 2:
+                    found[-1].append(index)
+                else:
+                    found.append([index])
+        return [round(float(np.mean(group))) for group in found]
+
+    return positions(ink.T), positions(ink)
+
+
+def check_six_graphs(canvas):
+    """All six graphs in 2 rows of 3: curves top left, weight bands bottom left, digits top right."""
+    accuracy, weights, biases = (region(canvas, 0.04, 0.06, 0.32, 0.44), region(canvas, 0.04, 0.56, 0.32, 0.94),
+                                 region(canvas, 0.37, 0.56, 0.65, 0.94))
+    training_digits, test_digits = region(canvas, 0.71, 0.06, 0.98, 0.44), region(canvas, 0.71, 0.56, 0.98, 0.94)
+    assert near(accuracy, TRAINING_RGB).sum() > 300, "no training curve in graph 1 (top left)"
+    assert near(accuracy, TEST_RGB).sum() > 100, "no test curve in graph 1 (top left)"
+    assert bluish(weights).mean() > 0.2, "no weight bands in graph 4 (bottom left)"
+    r, g, b = np.moveaxis(biases.astype(int), -1, 0)
+    assert ((g > r + 20) & (g > b + 20)).mean() > 0.2, "no green bias bands in graph 5 (bottom middle)"
+    for name, digits in (("graph 3 (top right)", training_digits), ("graph 6 (bottom right)", test_digits)):
+        assert not bluish(digits).any() and 0.03 < dark(digits).mean() < 0.5, "no digit mosaic in " + name
+    vertical, horizontal = long_lines(canvas, 0.25)
+    assert len(vertical) >= 8 and len(horizontal) >= 4, "not six axes frames: %s %s" % (vertical, horizontal)
+    return vertical, horizontal
+
+
+def graph3_fills_window(canvas):
+    """Why not, or None when graph 3 alone fills the canvas: a square frame (the 10x10 mosaic of
+    28x28 digits) nearly the canvas's height, centred, digits inside, no curve or band anywhere."""
+    h, w = canvas.shape[:2]
+    vertical, horizontal = long_lines(canvas, 0.6)
+    if len(vertical) != 2 or len(horizontal) != 2:
+        return "no single big frame: vertical lines at %s, horizontal at %s" % (vertical, horizontal)
+    (left, right), (top, bottom) = vertical, horizontal
+    side = bottom - top
+    if side < 0.8 * h or abs((right - left) - side) > 0.03 * side or abs((left + right) / 2 - 0.51 * w) > 0.04 * w:
+        return "the frame is not graph 3's big square: x %d-%d, y %d-%d in %dx%d" % (left, right, top, bottom, w, h)
+    if bluish(canvas).sum() > 20:
+        return "curves or bands still show (%d blue pixels)" % bluish(canvas).sum()
+    middle = canvas[top + side // 4:bottom - side // 4, left + side // 4:right - side // 4]
+    if not 0.04 < dark(middle).mean() < 0.5:
+        return "no digits in the middle of the frame (%.1f%% ink)" % (100 * dark(middle).mean())
+    return None
+
+
+def differing(a, b):
+    """The share of pixels that differ by more than a little."""
+    return float((np.abs(a.astype(int) - b.astype(int)).max(axis=-1) > 24).mean())
+
+
+# --- the step script in its window ---------------------------------------------------------------
+
+class LiveScript:
+    """A step script started as a learner would, with its window on the given display."""
+
+    def __init__(self, display, screen_file, mnist_dir, cwd):
+        self.display, self.screen_file = display, screen_file
+        self.env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", MNIST_DATA_DIR=str(mnist_dir),
+                        PYTHONUNBUFFERED="1")  # progress lines reach the pipe as they are printed
+        self.env.pop("WAYLAND_DISPLAY", None)
+        self.lines, self.errors = [], []
+        self.process = subprocess.Popen(
+            [sys.executable, str(SCRIPT), "--iterations", "20000"], cwd=cwd, env=self.env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.readers = [threading.Thread(target=self._read, args=(stream, store), daemon=True)
+                        for stream, store in ((self.process.stdout, self.lines), (self.process.stderr, self.errors))]
+        for reader in self.readers:
+            reader.start()
+        self.window = self.last_window = None
+
+    @staticmethod
+    def _read(stream, store):
+        for line in stream:
+            store.append(line.rstrip("\n"))
+
+    def output(self):
+        return "\n".join(self.lines[-15:]) + "\n--- stderr:\n" + "\n".join(self.errors[-25:])
+
+    def training_lines(self):
+        return [line for line in list(self.lines) if re.match(r"\d+: accuracy:", line)]
+
+    def last_iteration(self):
+        lines = self.training_lines()
+        return int(lines[-1].split(":")[0]) if lines else -1
+
+    def xdotool(self, *args, check=True):
+        result = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30)
+        if check and result.returncode:
+            raise AssertionError("xdotool %s failed: %s" % (" ".join(args), result.stderr))
+        return result.stdout.strip()
+
+    def wait_for_window(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, "the script ended before its window opened:\n" + self.output()
+            found = self.xdotool("search", "--name", WINDOW_NAME, check=False).split()
+            if found:
+                self.window = found[0]
+                return
+            time.sleep(0.25)
+        raise AssertionError("no window named %s appeared:\n%s" % (WINDOW_NAME, self.output()))
+
+    def title(self):
+        return self.xdotool("getwindowname", self.window, check=False)
+
+    def press(self, key):
+        """Gives the window the keyboard focus (no window manager here) and types the key."""
+        self.xdotool("windowfocus", "--sync", self.window)
+        self.xdotool("key", key)
+
+    def screenshot(self):
+        """The window's figure canvas as RGB (the toolbar under it left out; the whole window is
+        kept in self.last_window)."""
+        geometry = dict(line.split("=") for line in self.xdotool("getwindowgeometry", "--shell", self.window).split())
+        x, y, w, h = (int(geometry[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+        window = self.last_window = read_xwd(self.screen_file)[max(y, 0):y + h, max(x, 0):x + w]
+        white_rows = np.flatnonzero((window == 255).all(axis=-1).mean(axis=1) > 0.5)  # the figure is white
+        return window[:white_rows[-1] + 1] if len(white_rows) else window
+
+    def wait_until(self, condition, what, timeout=10.0, retry_key=None):
+        """Polls the screen until condition(canvas) is None; presses retry_key again half way."""
+        deadline, retried = time.monotonic() + timeout, False
+        while True:
+            assert self.process.poll() is None, "the script ended:\n" + self.output()
+            canvas = self.screenshot()
+            problem = condition(canvas)
+            if problem is None:
+                return canvas
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: %s\n%s" % (what, problem, self.output()))
+            if retry_key and not retried and time.monotonic() > deadline - timeout / 2:
+                print("no answer yet: pressing %r again" % retry_key)
+                self.press(retry_key)  # a layout key can be pressed twice safely
+                retried = True
+            time.sleep(0.2)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=30)
+        for reader in self.readers:
+            reader.join(timeout=10)
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+
+def _save(folder, name, canvas):
+    from PIL import Image  # Pillow comes with matplotlib
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(np.ascontiguousarray(canvas)).save(folder / name)
+
+
+def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
+    display, screen_file = xvfb
+    tk_check = subprocess.run([sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
+                              env=dict(os.environ, DISPLAY=display), capture_output=True, text=True, timeout=60)
+    _require(tk_check.returncode == 0, "Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:])
+    workdir = tmp_path / "learner"  # not the scripts' folder: they must run from anywhere
+    workdir.mkdir()
+    script = LiveScript(display, screen_file, mnist_dir, workdir)
+    try:
+        script.wait_for_window()
+        script.xdotool("mousemove", str(SCREEN[0] - 1), str(SCREEN[1] - 1))  # Xvfb draws the pointer: keep it off the window
+
+        # training runs and the six graphs fill up
+        deadline = time.monotonic() + 40
+        while script.last_iteration() < 1000:
+            assert time.monotonic() < deadline and script.process.poll() is None, \
+                "training did not reach iteration 1000:\n" + script.output()
+            time.sleep(0.2)
+
+        def six_graphs(canvas):
+            try:
+                check_six_graphs(canvas)
+            except AssertionError as problem:
+                return str(problem)
+            return None
+
+        six = script.wait_until(six_graphs, "the six graphs never showed")
+        six_window = script.last_window
+        six_lines = check_six_graphs(six)
+        assert graph3_fills_window(six) is not None
+
+        # "3": graph 3 alone fills the window
+        script.press("3")
+        graph3 = script.wait_until(graph3_fills_window, "key 3 did not show graph 3 alone", retry_key="3")
+        graph3_window = script.last_window
+        assert differing(six, graph3) > 0.1
+
+        # "0": back to the six graphs, at the same places
+        script.press("0")
+        six_again = script.wait_until(six_graphs, "key 0 did not bring the six graphs back", retry_key="0")
+        assert check_six_graphs(six_again) == six_lines, "the six graphs came back elsewhere"
+        assert differing(six, six_again) < differing(six, graph3) / 2
+
+        previous = [None]
+
+        def stable(canvas):  # None once two screenshots in a row are the same
+            same, previous[0] = previous[0] is not None and np.array_equal(canvas, previous[0]), canvas
+            return None if same else "still changing"
+
+        # Space: the display pauses while the training goes on, then resumes
+        script.press("space")
+        start, retried = time.monotonic(), False
+        while "paused" not in script.title():
+            assert time.monotonic() < start + 10, "Space did not pause (title: %r)" % script.title()
+            if not retried and time.monotonic() > start + 5:  # no answer in 5 s: the key was lost
+                print("no answer yet: pressing 'space' again")
+                script.press("space")
+                retried = True
+            time.sleep(0.1)
+        script.wait_until(stable, "the display kept changing after Space paused it")  # the forced redraw landed
+        first, iteration = script.screenshot(), script.last_iteration()
+        time.sleep(2.5)  # unpaused, the graphs are redrawn more often than this
+        assert np.array_equal(script.screenshot(), first), "the display changed while paused"
+        assert script.last_iteration() > iteration, "training stopped while the display was paused"
+        script.press("space")
+        script.wait_until(lambda canvas: "the display stayed frozen" if np.array_equal(canvas, first) else None,
+                          "Space again did not resume the display")
+        assert "paused" not in script.title()
+
+        if os.environ.get("SAVE_SCREENSHOTS"):
+            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_six_graphs.png", six_window)
+            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_graph3.png", graph3_window)
+
+        # q (matplotlib's quit key) closes the window: training stops, the script ends well
+        script.press("q")
+        try:
+            script.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            print("no answer yet: pressing 'q' again")
+            script.xdotool("windowfocus", "--sync", script.window, check=False)
+            script.xdotool("key", "q", check=False)
+            try:
+                script.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                raise AssertionError("q did not close the window:\n" + script.output()) from None
+        for reader in script.readers:
+            reader.join(timeout=10)
+        assert script.process.returncode == 0, script.output()
+        assert any(line.startswith("max test accuracy:") for line in script.lines), script.output()
+        assert any("window was closed" in line for line in script.lines), script.output()
+        assert not any("Traceback" in line for line in script.errors), script.output()
+    finally:
+        script.stop()
