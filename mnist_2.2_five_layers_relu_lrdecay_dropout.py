@@ -98,7 +98,8 @@ def training_step(i, update_test_data, update_train_data):
         datavis.update_image1(im)
 
     if update_test_data:
-        a, c, im = sess.run([accuracy, cross_entropy, It], {X: mnist.test.images, Y_: mnist.test.labels, pkeep: 1.0})
+        a, c, im = sess.run([accuracy, cross_entropy, It],
+                            {X: mnist.test.images, Y_: mnist.test.labels, pkeep: 1.0})
         datavis.append_test_curves_data(i, a, c)
         datavis.update_image2(im)
 

@@ -99,7 +99,8 @@ activations12 = tf.concat([tf.reshape(Y1, [-1]), tf.reshape(Y2, [-1])], 0)
 activations34 = tf.concat([tf.reshape(Y3, [-1]), tf.reshape(Y4, [-1])], 0)
 I = tensorflowvisu.tf_format_mnist_images(X, Y, Y_)  # 100 training digits on 10 lines
 It = tensorflowvisu.tf_format_mnist_images(X, Y, Y_, 1000, lines=25)  # 1000 test digits on 25 lines
-datavis = tensorflowvisu.MnistDataVis(title4="Activations, layers 1 and 2", title5="Activations, layers 3 and 4")
+datavis = tensorflowvisu.MnistDataVis(title4="Activations, layers 1 and 2",
+                                      title5="Activations, layers 3 and 4")
 
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())

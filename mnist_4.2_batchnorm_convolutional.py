@@ -1,4 +1,4 @@
-"""Step 4.2 of "TensorFlow and deep learning, without a PhD": a convolutional network with batch normalisation.
+"""Step 4.2 of "TensorFlow and deep learning, without a PhD": convolutions with batch normalisation.
 
 Run it with python from any folder; --help lists the options and the window's keys.
 """
@@ -125,7 +125,8 @@ def training_step(i, update_test_data, update_train_data):
         datavis.update_image2(im)
 
     # the backpropagation step, and the moving averages of the batch statistics
-    sess.run([train_step, update_moving_averages], {X: batch_X, Y_: batch_Y, step: i, pkeep: 0.75, testing: False})
+    sess.run([train_step, update_moving_averages],
+             {X: batch_X, Y_: batch_Y, step: i, pkeep: 0.75, testing: False})
 
 
 # trains while the six graphs move; prints the max test accuracy at the end
