@@ -185,10 +185,10 @@ class MnistDataVis:
         self.train_curves = ([], [], [])  # iteration, accuracy, loss
         self.test_curves = ([], [], [])
         self.band_iterations, self.bands4, self.bands5 = [], [], []
-        self._band_fills = {3: [], 4: [], 5: []}
+        self._band_fills = {3: [], 4: []}  # graph index -> its 7 filled bands
         self.images = {2: None, 5: None}
         self._paused = self._closed = False
-        self._next_draw = 0.0
+        self._next_draw = self._next_poll = 0.0  # perf_counter times
         self.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.fig.canvas.mpl_connect("close_event", self._on_close)
         self._set_window_title("")
@@ -247,7 +247,7 @@ class MnistDataVis:
     def update_image2(self, im):
         """Graph 6: the test digits' mosaic. Its y axis reads as the test accuracy where the red rows end."""
         self._show_image(5, im)
-        if self.images[5] is not None and not self.axes[5].get_yticks().size:
+        if not self.axes[5].get_yticks().size:  # the first time
             # 1000 test images in 25 rows of 40, out of 10000: every 5 rows are 2% of the test set
             self.axes[5].set_yticks(np.linspace(0, im.shape[0], 6) - 0.5, ["100%", "98%", "96%", "94%", "92%", "90%"])
 
@@ -318,7 +318,7 @@ class MnistDataVis:
     def _poll_window(self):
         """Lets a live window handle its key presses and close button, about 20 times a second."""
         now = time.perf_counter()
-        if not self._closed and now >= getattr(self, "_next_poll", 0.0):
+        if not self._closed and now >= self._next_poll:
             self._next_poll = now + 0.05
             self.fig.canvas.flush_events()
 
