@@ -1,0 +1,42 @@
+"""The project's promises about itself: CI runs README's test command, the steps' diffs stay small."""
+import re
+import subprocess
+
+from conftest import ROOT
+
+# consecutive steps, and the changed lines (diff a b | grep -c '^[<>]') of the original workshop's
+ORIGINAL_DIFFS = [("mnist_1.0_softmax.py", "mnist_2.0_five_layers_sigmoid.py", 124),
+                  ("mnist_2.0_five_layers_sigmoid.py", "mnist_2.1_five_layers_relu_lrdecay.py", 43),
+                  ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_2.2_five_layers_relu_lrdecay_dropout.py", 55),
+                  ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "mnist_3.0_convolutional.py", 136),
+                  ("mnist_3.0_convolutional.py", "mnist_3.1_convolutional_bigger_dropout.py", 64)]
+# each batch-norm step and the step it adds batch norm to (no original figure to compare with)
+BATCHNORM_DIFFS = [("mnist_2.0_five_layers_sigmoid.py", "mnist_4.0_batchnorm_five_layers_sigmoid.py"),
+                   ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_4.1_batchnorm_five_layers_relu.py"),
+                   ("mnist_3.1_convolutional_bigger_dropout.py", "mnist_4.2_batchnorm_convolutional.py")]
+
+
+def changed_lines(a, b):
+    diff = subprocess.run(["diff", str(ROOT / a), str(ROOT / b)], capture_output=True, text=True).stdout
+    return sum(line.startswith(("<", ">")) for line in diff.splitlines())
+
+
+def test_ci_runs_the_test_command_that_readme_gives():
+    readme = (ROOT / "README.md").read_text()
+    command = re.search(r"pip install -r requirements-test\.txt && (.+)$", readme, re.M).group(1).strip()
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert command in ci_lines
+
+
+def label(a, b):
+    return "%s → %s" % (a.split("_")[1], b.split("_")[1])
+
+
+def test_consecutive_steps_differ_less_than_in_the_original_and_readme_says_by_how_much():
+    readme = (ROOT / "README.md").read_text()
+    for a, b, original in ORIGINAL_DIFFS:
+        count = changed_lines(a, b)
+        assert count < original, "%s -> %s: %d changed lines" % (a, b, count)
+        assert "| %s | %d | %d |" % (label(a, b), count, original) in readme
+    for a, b in BATCHNORM_DIFFS:
+        assert "| %s | %d | – |" % (label(a, b), changed_lines(a, b)) in readme
