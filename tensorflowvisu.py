@@ -199,10 +199,12 @@ class MnistDataVis:
         if run_options().no_window:
             plt.switch_backend("agg")
             return "--no-window"
-        if matplotlib.get_backend().lower() == "agg":
-            return "no display was found" if sys.platform.startswith("linux") and not (
-                os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) else "matplotlib's backend is Agg"
-        return None
+        if matplotlib.get_backend().lower() != "agg":
+            return None
+        display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        if os.environ.get("MPLBACKEND", "").lower() == "agg" or not sys.platform.startswith("linux"):
+            return "matplotlib's backend is Agg"
+        return "the display %s could not be opened" % display if display else "no display was found"
 
     def _setup_curves(self, ax, ylim):
         ax.set_ylim(*ylim)

@@ -24,8 +24,8 @@ TRAINING_LINE = re.compile(r"^(\d+): accuracy:[0-9.]+ loss: [0-9.]+( \(lr:[0-9.e
 TEST_LINE = re.compile(r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M)
 
 
-def run_step(script, *args, cwd, mnist_dir=None):
-    env = dict(os.environ, MPLBACKEND="agg")
+def run_step(script, *args, cwd, mnist_dir=None, env=None):
+    env = dict(os.environ, MPLBACKEND="agg") if env is None else env
     if mnist_dir:
         env["MNIST_DATA_DIR"] = str(mnist_dir)
     return subprocess.run([sys.executable, str(ROOT / script), *args], cwd=cwd, env=env,
@@ -43,6 +43,41 @@ def test_step_trains_headless_from_another_folder_and_learns(script, iterations,
     assert best == pytest.approx(max(float(accuracy) for _, _, accuracy in tests), abs=1e-4)
     assert best > floor, "%s reached only %s after %d iterations" % (script, best, iterations)
     assert (tmp_path / script.replace(".py", ".png")).stat().st_size > 10000
+
+
+@pytest.mark.parametrize("display, reason", [(None, "no display was found"),
+                                             (":987", "the display :987 could not be opened")])
+def test_without_a_usable_display_the_step_trains_all_the_same(display, reason, mnist_dir, tmp_path):
+    env = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "MPLBACKEND")}
+    if display:
+        env["DISPLAY"] = display
+    done = run_step("mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "No window: %s. Training runs all the same" % reason in done.stdout
+    assert re.search(r"^max test accuracy: 0\.[1-9]", done.stdout, re.M)
+    assert (tmp_path / "mnist_1.0_softmax.png").stat().st_size > 10000
+
+
+NOTEBOOK_LIKE_BACKEND = """
+from matplotlib.backend_bases import FigureManagerBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg as FigureCanvas
+
+FigureManager = FigureManagerBase
+
+
+def show(*args, **kwargs):
+    print("shown inline")
+"""
+
+
+def test_under_a_notebook_like_backend_the_step_trains_and_shows_the_graphs_at_the_end(mnist_dir, tmp_path):
+    (tmp_path / "notebook_like_backend.py").write_text(NOTEBOOK_LIKE_BACKEND)
+    env = dict(os.environ, MPLBACKEND="module://notebook_like_backend", PYTHONPATH=str(tmp_path))
+    done = run_step("mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "No window: matplotlib's module://notebook_like_backend backend draws no window" in done.stdout
+    assert done.stdout.rstrip().endswith("shown inline")
+    assert (tmp_path / "mnist_1.0_softmax.png").stat().st_size > 10000
 
 
 def test_learning_rate_decays_as_the_workshop_says(mnist_dir, tmp_path):
