@@ -86,10 +86,10 @@ def headless_overhead(step, count):
           flush=True)
 
 
-def seconds_training(command, env):
+def seconds_training(command, env, cwd=None):
     """Seconds from the first progress line to "max test accuracy"; then the process is ended."""
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-                               cwd=tempfile.gettempdir())
+                               cwd=cwd or tempfile.gettempdir())
     start = end = None
     for line in process.stdout:
         if start is None and line.startswith("0: accuracy"):

@@ -9,10 +9,10 @@ progress line to "max test accuracy", headless.
 import argparse
 import os
 import pathlib
-import subprocess
 import sys
 import tempfile
-import time
+
+from figure_overhead import seconds_training  # this folder is on sys.path when run as a script
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 XLA_ON_1 = ("config = tf.ConfigProto()\n"
@@ -31,21 +31,6 @@ VARIANTS = [  # name, replacement of the Session line, extra environment
 ]
 
 
-def seconds(script, iterations, env, folder):
-    process = subprocess.Popen([sys.executable, str(script), "--no-window", "--iterations", str(iterations)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=folder)
-    start = end = None
-    for line in process.stdout:
-        if start is None and line.startswith("0: accuracy"):
-            start = time.perf_counter()
-        if line.startswith("max test accuracy"):
-            end = time.perf_counter()
-    process.wait()
-    if start is None or end is None:
-        sys.exit("%s did not finish" % script)
-    return end - start
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
@@ -59,7 +44,8 @@ def main():
                 script = pathlib.Path(folder) / args.step
                 script.write_text(source.replace("sess = tf.Session()", session_line))
             env = dict(os.environ, PYTHONPATH=str(ROOT), **extra_env)
-            print("%-64s %6.1f s" % (name, seconds(script, args.iterations, env, folder)), flush=True)
+            command = [sys.executable, str(script), "--no-window", "--iterations", str(args.iterations)]
+            print("%-64s %6.1f s" % (name, seconds_training(command, env, folder)), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 Runs the step in this process (headless) with animate() replaced by these timings, after 300
 training iterations. Prints milliseconds per call, best of several.
 """
+import argparse
 import contextlib
 import io
 import pathlib
@@ -76,7 +77,9 @@ def timings(self, compute_step, iterations, *args, **kwargs):
 
 
 def main():
-    step = sys.argv[1] if len(sys.argv) > 1 else "mnist_3.1_convolutional_bigger_dropout.py"
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", nargs="?", default="mnist_3.1_convolutional_bigger_dropout.py")
+    step = parser.parse_args().step
     tensorflowvisu.MnistDataVis.animate = timings
     sys.argv = [str(ROOT / step), "--no-window"]
     with contextlib.redirect_stdout(io.StringIO()):

@@ -1,6 +1,9 @@
 """The project's promises about itself: CI runs README's test command, the steps' diffs stay small."""
 import re
 import subprocess
+import sys
+
+import pytest
 
 from conftest import ROOT
 
@@ -40,3 +43,11 @@ def test_consecutive_steps_differ_less_than_in_the_original_and_readme_says_by_h
         assert "| %s | %d | %d |" % (label(a, b), count, original) in readme
     for a, b in BATCHNORM_DIFFS:
         assert "| %s | %d | – |" % (label(a, b), changed_lines(a, b)) in readme
+
+
+@pytest.mark.parametrize("benchmark", sorted(path.name for path in (ROOT / "benchmarks").glob("*.py")))
+def test_each_benchmark_starts_and_explains_itself(benchmark, tmp_path):
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / benchmark), "--help"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("usage: ")
