@@ -158,6 +158,14 @@ def _grid_boxes(count):
     return boxes
 
 
+def updates_due(i, iterations, train_data_update_freq, test_data_update_freq, more_tests_at_start):
+    """(update_test_data, update_train_data) at iteration i: the figures animate() asks training_step for."""
+    update_train = i % train_data_update_freq == 0 or i == iterations
+    update_test = (i % test_data_update_freq == 0 or i == iterations or
+                   (more_tests_at_start and i < test_data_update_freq and update_train))
+    return update_test, update_train
+
+
 class MnistDataVis:
     """The six graphs in one window (2 rows x 3 columns), fed by the training loop."""
 
@@ -365,9 +373,8 @@ class MnistDataVis:
                 if self._closed:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
-                update_train = i % train_data_update_freq == 0 or i == iterations
-                update_test = (i % test_data_update_freq == 0 or i == iterations or
-                               (more_tests_at_start and i < test_data_update_freq and update_train))
+                update_test, update_train = updates_due(i, iterations, train_data_update_freq,
+                                                        test_data_update_freq, more_tests_at_start)
                 compute_step(i, update_test, update_train)
                 if movie and update_test:
                     self._update_artists()

@@ -48,22 +48,30 @@ def timed_run(step, count, figures):
         timings.append(time.perf_counter() - start)
         start = time.perf_counter()
         for i in range(count):
-            update_train = i % train_data_update_freq == 0
-            update_test = i % test_data_update_freq == 0 or (
-                more_tests_at_start and i < test_data_update_freq and update_train)
-            compute_step(i, update_test, update_train)
+            compute_step(i, *tensorflowvisu.updates_due(i, count, train_data_update_freq, test_data_update_freq,
+                                                        more_tests_at_start))
         self._update_artists()
         timings.append(time.perf_counter() - start)
 
-    tensorflowvisu.MnistDataVis.animate = timed_animate
     if not figures:
         tensorflowvisu.tf_format_mnist_images = lambda *args, **kwargs: tf.zeros([0])
         for name in ("append_data_histograms", "update_image1", "update_image2"):
             setattr(tensorflowvisu.MnistDataVis, name, lambda *args: None)
+    run_in_process(step, timed_animate)
+    return timings
+
+
+def run_in_process(step, animate):
+    """Runs the step script headless in this process, its output hidden, with `animate` in place of
+    MnistDataVis.animate: the replacement gets the step's training_step and sees its variables."""
+    import matplotlib
+    matplotlib.use("agg")
+    import tensorflowvisu
+
+    tensorflowvisu.MnistDataVis.animate = animate
     sys.argv = [str(ROOT / step), "--no-window"]
     with contextlib.redirect_stdout(io.StringIO()):
         runpy.run_path(str(ROOT / step), run_name="__main__")
-    return timings
 
 
 def headless_overhead(step, count):

@@ -6,20 +6,13 @@ Runs the step in this process (headless) with animate() replaced by these timing
 training iterations. Prints milliseconds per call, best of several.
 """
 import argparse
-import contextlib
-import io
 import pathlib
-import runpy
 import sys
 import time
 
-import matplotlib
-import numpy as np
+from figure_overhead import run_in_process  # this folder is on sys.path when run as a script; it adds the root
 
-matplotlib.use("agg")
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-import tensorflowvisu  # noqa: E402
+import tensorflowvisu
 
 
 def best_ms(call, repeat=10):
@@ -79,11 +72,7 @@ def timings(self, compute_step, iterations, *args, **kwargs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", nargs="?", default="mnist_3.1_convolutional_bigger_dropout.py")
-    step = parser.parse_args().step
-    tensorflowvisu.MnistDataVis.animate = timings
-    sys.argv = [str(ROOT / step), "--no-window"]
-    with contextlib.redirect_stdout(io.StringIO()):
-        runpy.run_path(str(ROOT / pathlib.Path(step).name), run_name="__main__")
+    run_in_process(pathlib.Path(parser.parse_args().step).name, timings)
 
 
 if __name__ == "__main__":

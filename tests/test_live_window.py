@@ -20,18 +20,12 @@ import time
 import numpy as np
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+from conftest import ROOT, skip_or_fail_in_ci
+
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
 WINDOW_NAME = "^mnist_1\\.0_softmax"  # the window's title starts with the script's name
 SCREEN = (1600, 1000)
 TRAINING_RGB, TEST_RGB = (31, 119, 180), (214, 39, 40)  # the curves' colors in tensorflowvisu
-
-
-def _require(condition, reason):
-    if not condition:
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI installs them, so this is an error there)")
-        pytest.skip(reason)
 
 
 # --- the virtual screen and its pixels -------------------------------------------------------
@@ -40,7 +34,8 @@ def _require(condition, reason):
 def xvfb(tmp_path):
     """A fresh Xvfb on a free display number; yields (DISPLAY, path of its XWD screen file)."""
     missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
-    _require(not missing, "%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing))
+    if missing:
+        skip_or_fail_in_ci("%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing))
     fbdir = tmp_path / "framebuffer"
     fbdir.mkdir()
     log = tmp_path / "xvfb.log"
@@ -281,7 +276,8 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
     display, screen_file = xvfb
     tk_check = subprocess.run([sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
                               env=dict(os.environ, DISPLAY=display), capture_output=True, text=True, timeout=60)
-    _require(tk_check.returncode == 0, "Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:])
+    if tk_check.returncode != 0:
+        skip_or_fail_in_ci("Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:])
     workdir = tmp_path / "learner"  # not the scripts' folder: they must run from anywhere
     workdir.mkdir()
     script = LiveScript(display, screen_file, mnist_dir, workdir)

@@ -393,7 +393,7 @@ def test_all_mirrors_failing_is_one_paragraph_and_leaves_nothing_behind(server, 
     message = str(error)
     assert "\n" not in message
     for phrase in [*CONTENTS, f"missing from {target} ", *mirrors, "Connection refused", "HTTP error 404",
-                   "not the standard MNIST file", f"copy the four MNIST files", "decompressed", f"into {target},",
+                   "not the standard MNIST file", "copy the four MNIST files", "decompressed", f"into {target},",
                    "MNIST_DATA_DIR", "data_dir"]:
         assert phrase in message
     if folder_exists:
