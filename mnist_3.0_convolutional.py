@@ -7,8 +7,10 @@ import tensorflow.compat.v1 as tf
 import mnistdata
 import tensorflowvisu
 
-options = tensorflowvisu.parse_run_options()  # --iterations, --no-window, --save-movie, --seed
+options = tensorflowvisu.parse_run_options(iterations=10000)  # and --seed 0 (--help lists all)
+BATCH_SIZE = 100  # training images per iteration
 tf.disable_eager_execution()  # TF1 style: first build a graph of operations, then run it in a Session
+tf.reset_default_graph()  # an empty graph, even where a notebook kernel ran a step before
 tf.set_random_seed(options.seed)
 
 # The network: three convolutional layers and a dense one, all ReLU, then a softmax layer
@@ -74,7 +76,7 @@ allweights = tf.concat([tf.reshape(w, [-1]) for w in (W1, W2, W3, W4, W5)], 0)
 allbiases = tf.concat([tf.reshape(b, [-1]) for b in (B1, B2, B3, B4, B5)], 0)
 I = tensorflowvisu.tf_format_mnist_images(X, Y, Y_)  # 100 training digits on 10 lines
 It = tensorflowvisu.tf_format_mnist_images(X, Y, Y_, 1000, lines=25)  # 1000 test digits on 25 lines
-datavis = tensorflowvisu.MnistDataVis()
+datavis = tensorflowvisu.MnistDataVis(options)
 
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())
@@ -82,7 +84,7 @@ sess.run(tf.global_variables_initializer())
 
 # one training step on a batch of 100 images, measuring the figures the window asks for first
 def training_step(i, update_test_data, update_train_data):
-    batch_X, batch_Y = mnist.train.next_batch(100)
+    batch_X, batch_Y = mnist.train.next_batch(BATCH_SIZE)
 
     if update_train_data:
         a, c, im, w, bs, l = sess.run([accuracy, cross_entropy, I, allweights, allbiases, lr],
@@ -101,4 +103,4 @@ def training_step(i, update_test_data, update_train_data):
 
 
 # trains while the six graphs move; prints the max test accuracy at the end
-datavis.animate(training_step, iterations=10000, train_data_update_freq=10, test_data_update_freq=100)
+datavis.animate(training_step, options.iterations, BATCH_SIZE, train_data_update_freq=10, test_data_update_freq=100)

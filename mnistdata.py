@@ -11,6 +11,7 @@ Missing files are downloaded from MIRRORS. Every file is checked (IDX structure,
 its content) before anything trains on it; a problem stops the script with one paragraph saying
 what is wrong and how to fix it.
 """
+
 import gzip
 import hashlib
 import http.client
@@ -91,14 +92,16 @@ class DataSet:
     def next_batch(self, batch_size):
         """The next batch_size (images, labels)."""
         if batch_size < 1 or self.num_examples == 0:
-            raise ValueError(f"cannot take a batch of {batch_size} from {self.num_examples} examples")
+            raise ValueError(
+                f"cannot take a batch of {batch_size} from {self.num_examples} examples"
+            )
         pieces = []
         while batch_size > 0:
             if self._position == self.num_examples:
                 if self._shuffle:
                     self._order = self._rng.permutation(self.num_examples)
                 self._position = 0
-            piece = self._order[self._position:self._position + batch_size]
+            piece = self._order[self._position : self._position + batch_size]
             pieces.append(piece)
             self._position += len(piece)
             batch_size -= len(piece)
@@ -111,7 +114,9 @@ class Datasets(NamedTuple):
     test: DataSet
 
 
-def read_data_sets(data_dir=None, one_hot=True, reshape=False, seed=0, mirrors=MIRRORS, checksums=SHA256):
+def read_data_sets(
+    data_dir=None, one_hot=True, reshape=False, seed=0, mirrors=MIRRORS, checksums=SHA256
+):
     """Load MNIST: .train (60000 examples, shuffled batches) and .test (10000, in file order).
 
     images: float32 in [0, 1], [N, 28, 28, 1], or [N, 784] with reshape=True.
@@ -130,16 +135,21 @@ def read_data_sets(data_dir=None, one_hot=True, reshape=False, seed=0, mirrors=M
                 f"The MNIST files {paths[images_name]} ({len(pixels)} images) and {paths[labels_name]} "
                 f"({len(digits)} labels) do not belong together: there must be one label per image. "
                 "Delete the wrong one so that the loader downloads a fresh copy, or replace it with the standard "
-                "file.")
+                "file."
+            )
         images = pixels.astype(np.float32)
         images /= 255  # in place: the float array is the big one (190 MB for the training set)
         images = images.reshape(len(images), -1) if reshape else images.reshape(*images.shape, 1)
         labels = np.eye(NUM_CLASSES, dtype=np.float32)[digits] if one_hot else digits.copy()
         return DataSet(images, labels, shuffle=shuffle, seed=seed)
 
-    data = Datasets(train=dataset(TRAIN_IMAGES, TRAIN_LABELS, shuffle=True),
-                    test=dataset(TEST_IMAGES, TEST_LABELS, shuffle=False))
-    print(f"Loaded MNIST from {folder} ({data.train.num_examples} training, {data.test.num_examples} test images)")
+    data = Datasets(
+        train=dataset(TRAIN_IMAGES, TRAIN_LABELS, shuffle=True),
+        test=dataset(TEST_IMAGES, TEST_LABELS, shuffle=False),
+    )
+    print(
+        f"Loaded MNIST from {folder} ({data.train.num_examples} training, {data.test.num_examples} test images)"
+    )
     return data
 
 
@@ -172,14 +182,18 @@ def load_idx_file(path, checksums=SHA256):
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise MnistDataError(f"The MNIST file {path} cannot be read ({error.strerror or error}). "
-                             "Check that it is a readable file, or delete it so that the loader downloads it "
-                             "again.") from None
+        raise MnistDataError(
+            f"The MNIST file {path} cannot be read ({error.strerror or error}). "
+            "Check that it is a readable file, or delete it so that the loader downloads it "
+            "again."
+        ) from None
     try:
         return _checked_array(raw, path.suffix == ".gz", name, checksums)
     except _BadContent as fault:
-        raise MnistDataError(f"The MNIST file {path} {fault}. Delete it so that the loader downloads a fresh copy, "
-                             "or replace it with the standard file.") from None
+        raise MnistDataError(
+            f"The MNIST file {path} {fault}. Delete it so that the loader downloads a fresh copy, "
+            "or replace it with the standard file."
+        ) from None
 
 
 def _checked_array(raw, compressed, name, checksums):
@@ -189,13 +203,17 @@ def _checked_array(raw, compressed, name, checksums):
     array = _parse_idx(content, IMAGES_MAGIC if "images" in name else LABELS_MAGIC)
     if array.ndim == 1 and array.size and array.max() >= NUM_CLASSES:
         bad = int(np.argmax(array >= NUM_CLASSES))
-        raise _BadContent(f"holds the label {array[bad]} (at index {bad}), but MNIST labels are the digits 0 to 9")
+        raise _BadContent(
+            f"holds the label {array[bad]} (at index {bad}), but MNIST labels are the digits 0 to 9"
+        )
     expected = (checksums or {}).get(name)
     if expected:
         actual = hashlib.sha256(content).hexdigest()
         if actual != expected:
-            raise _BadContent(f"is not the standard MNIST file: the SHA-256 of its content is {actual}, "
-                              f"the standard {name} has {expected}")
+            raise _BadContent(
+                f"is not the standard MNIST file: the SHA-256 of its content is {actual}, "
+                f"the standard {name} has {expected}"
+            )
     return array
 
 
@@ -217,47 +235,67 @@ def _parse_idx(content, magic):
         raise _BadContent(f"is truncated: {len(content)} bytes, less than an IDX header")
     found, count = struct.unpack_from(">II", content)
     if found != magic:
-        found_kind = {IMAGES_MAGIC: " (that of an images file)",
-                      LABELS_MAGIC: " (that of a labels file)"}.get(found, "")
-        raise _BadContent(f"has the wrong magic number {found}{found_kind}: an IDX {kind} file starts with {magic}")
+        found_kind = {
+            IMAGES_MAGIC: " (that of an images file)",
+            LABELS_MAGIC: " (that of a labels file)",
+        }.get(found, "")
+        raise _BadContent(
+            f"has the wrong magic number {found}{found_kind}: an IDX {kind} file starts with {magic}"
+        )
     shape = (count,)
     if magic == IMAGES_MAGIC:
         if len(content) < header_size:
-            raise _BadContent(f"is truncated: {len(content)} bytes, less than the {header_size}-byte IDX header")
+            raise _BadContent(
+                f"is truncated: {len(content)} bytes, less than the {header_size}-byte IDX header"
+            )
         rows, cols = struct.unpack_from(">II", content, 8)
         if (rows, cols) != (IMAGE_SIZE, IMAGE_SIZE):
-            raise _BadContent(f"holds {rows}x{cols} images, but MNIST images are {IMAGE_SIZE}x{IMAGE_SIZE}")
+            raise _BadContent(
+                f"holds {rows}x{cols} images, but MNIST images are {IMAGE_SIZE}x{IMAGE_SIZE}"
+            )
         shape = (count, rows, cols)
     expected = header_size + math.prod(shape)
     if len(content) < expected:
-        raise _BadContent(f"is truncated: it has {len(content)} bytes, but its header promises {count} {kind} "
-                          f"({expected} bytes)")
+        raise _BadContent(
+            f"is truncated: it has {len(content)} bytes, but its header promises {count} {kind} "
+            f"({expected} bytes)"
+        )
     if len(content) > expected:
-        raise _BadContent(f"has {len(content) - expected} extra bytes after the {count} {kind} its header counts "
-                          f"(a wrong count, or trailing bytes)")
+        raise _BadContent(
+            f"has {len(content) - expected} extra bytes after the {count} {kind} its header counts "
+            f"(a wrong count, or trailing bytes)"
+        )
     return np.frombuffer(content, np.uint8, offset=header_size).reshape(shape)
 
 
 def _how_to_supply(folder):
-    return (f"To supply the files by hand, copy the four MNIST files ({', '.join(FILE_NAMES)}; each gzipped "
-            f"as .gz or decompressed, either works) into {folder}, or point the MNIST_DATA_DIR environment "
-            "variable (or the data_dir argument) at a folder that has them.")
+    return (
+        f"To supply the files by hand, copy the four MNIST files ({', '.join(FILE_NAMES)}; each gzipped "
+        f"as .gz or decompressed, either works) into {folder}, or point the MNIST_DATA_DIR environment "
+        "variable (or the data_dir argument) at a folder that has them."
+    )
 
 
 def _download(folder, missing, mirrors, checksums):
     """Download the missing files into folder as name.gz, or raise MnistDataError leaving nothing behind."""
     if not mirrors:
-        raise MnistDataError(f"The MNIST {_files_are(missing)} missing from {folder}, and no download mirror "
-                             f"was given. {_how_to_supply(folder)}")
+        raise MnistDataError(
+            f"The MNIST {_files_are(missing)} missing from {folder}, and no download mirror "
+            f"was given. {_how_to_supply(folder)}"
+        )
     print(f"MNIST: {', '.join(missing)} not found in {folder}, downloading.", file=sys.stderr)
     created = _make_folder(folder, missing)
     failures = {}  # mirror -> why it failed; a mirror that failed is not tried again in this call
     try:
         for done, name in enumerate(missing):
             if not _download_file(folder, name, mirrors, checksums, failures):
-                tried = "; ".join(f"{mirror} ({failures.get(mirror, 'not tried')})" for mirror in mirrors)
-                raise MnistDataError(f"The MNIST {_files_are(missing[done:])} missing from {folder} and could not "
-                                     f"be downloaded from any mirror: {tried}. {_how_to_supply(folder)}")
+                tried = "; ".join(
+                    f"{mirror} ({failures.get(mirror, 'not tried')})" for mirror in mirrors
+                )
+                raise MnistDataError(
+                    f"The MNIST {_files_are(missing[done:])} missing from {folder} and could not "
+                    f"be downloaded from any mirror: {tried}. {_how_to_supply(folder)}"
+                )
     except BaseException:  # KeyboardInterrupt too: leave no empty folder that we made behind
         _remove_empty(created)
         raise
@@ -278,9 +316,11 @@ def _make_folder(folder, missing):
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         _remove_empty(created)
-        raise MnistDataError(f"The MNIST {_files_are(missing)} missing from {folder}, and that folder "
-                             f"cannot be created to download them ({error.strerror or error}). "
-                             f"{_how_to_supply(folder)}") from None
+        raise MnistDataError(
+            f"The MNIST {_files_are(missing)} missing from {folder}, and that folder "
+            f"cannot be created to download them ({error.strerror or error}). "
+            f"{_how_to_supply(folder)}"
+        ) from None
     return created
 
 
@@ -300,9 +340,11 @@ def _download_file(folder, name, mirrors, checksums, failures):
         try:
             handle, temp_path = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
         except OSError as error:
-            raise MnistDataError(f"The MNIST file {name} is missing from {folder}, and that folder is not writable, "
-                                 f"so it cannot be downloaded there ({error.strerror or error}). "
-                                 f"{_how_to_supply(folder)}") from None
+            raise MnistDataError(
+                f"The MNIST file {name} is missing from {folder}, and that folder is not writable, "
+                f"so it cannot be downloaded there ({error.strerror or error}). "
+                f"{_how_to_supply(folder)}"
+            ) from None
         try:
             with os.fdopen(handle, "wb") as out:
                 _fetch(url, out, name, mirror)
@@ -333,7 +375,11 @@ def _fetch(url, out, name, mirror):
                 # Redraw once per percent (or per MB when the size is unknown), not once per chunk.
                 step = 100 * received // total if total else received // 1_000_000
                 if step != shown:
-                    done = f"{step:3d}% ({_size(received)} of {_size(total)})" if total else _size(received)
+                    done = (
+                        f"{step:3d}% ({_size(received)} of {_size(total)})"
+                        if total
+                        else _size(received)
+                    )
                     sys.stderr.write(f"\rDownloading {name}.gz from {mirror}: {done}")
                     sys.stderr.flush()
                     shown = step

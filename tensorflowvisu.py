@@ -1,17 +1,29 @@
-"""The workshop's live window: six graphs that move while the network learns.
+"""The workshop's six graphs, and the places they are shown while the network learns.
 
 What the step scripts use:
-  parse_run_options()      the command-line options every step shares (--help lists them)
-  tf_format_mnist_images() a graph op that draws (X, Y, Y_) as a mosaic of digits, misrecognised first
-  MnistDataVis()           the window: append_training_curves_data, append_test_curves_data,
-                           append_data_histograms, update_image1, update_image2, animate,
-                           get_max_test_accuracy
+  parse_run_options(iterations=N)  the options every step shares (--help lists them)
+  tf_format_mnist_images()         a graph op: (X, Y, Y_) as a mosaic of digits, misrecognised first
+  MnistDataVis(options)            the six graphs, fed by the training loop:
+                                   append_training_curves_data, append_test_curves_data,
+                                   append_data_histograms, update_image1, update_image2, animate,
+                                   get_max_test_accuracy
 
-The training never depends on the window: with no screen (ssh, a cloud VM, --no-window, a
-notebook's inline backend) animate() runs every iteration all the same and saves the final
-six graphs as a PNG.
+The parts behind MnistDataVis, each small:
+  SixGraphs      the figure: six graphs, the data they show, the layout the keys choose
+  WindowView     a live window on the screen: keys, pause, close button
+  NotebookView   one image in a Jupyter cell's output, replaced in place while training
+  WidgetView     the interactive figure of %matplotlib widget (ipympl), redrawn while training
+  PngView        no live graphs: the final six saved as <script>.png
+  MovieRecorder  --save-movie: one frame per test update, as MP4 or GIF
+The training never depends on where the graphs are shown: animate() runs every iteration in all
+cases, and stops cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a
+number.
 """
+
 import argparse
+import inspect
+import io
+import math
 import os
 import pathlib
 import sys
@@ -21,12 +33,13 @@ import time
 import matplotlib
 import matplotlib.animation
 import matplotlib.colors
+import matplotlib.figure
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow.compat.v1 as tf
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-BATCH_SIZE = 100  # every step trains on batches of 100 of the 60000 training images:
-TRAINING_IMAGES = 60000  # the epoch printed in the test progress line counts them
+TRAINING_IMAGES = 60000  # MNIST's training set: the epoch in the test progress line counts them
 
 KEYS_HELP = """keys in the window:
   1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
@@ -34,59 +47,150 @@ KEYS_HELP = """keys in the window:
   0 or Esc   all six graphs            Space  pause / resume the display
   O          box zoom (then the mouse) H   reset all zooms
   Ctrl-S     save the current image
-If training is slow (a small VM), show graph 3 alone, or run with --no-window."""
+If training is slow (a small VM), show fewer graphs (--graphs 3), or run with --no-window."""
 
-_run_options = None
+# --- the run options ---------------------------------------------------------------------------
+
+# The graphs each layout key shows (0-based); --graphs takes the same keys.
+LAYOUT_KEYS = {
+    "1": [0],
+    "2": [1],
+    "3": [2],
+    "4": [3],
+    "5": [4],
+    "6": [5],
+    "7": [0, 1],
+    "8": [3, 4],
+    "9": [2, 5],
+    "0": list(range(6)),
+    "escape": list(range(6)),
+}
+ALL_GRAPHS = LAYOUT_KEYS["0"]
 
 
-def parse_run_options(argv=None):
-    """Reads the options every step script accepts, and remembers them for animate()."""
-    global _run_options
+def parse_run_options(argv=None, iterations=None):
+    """Reads the options every step accepts; `iterations` is the step's own count (--iterations).
+
+    argv: the arguments to read. By default the script's command line; inside a Jupyter kernel,
+    that is what %run gives the script, and nothing when the script was started otherwise (runpy,
+    exec), because sys.argv is then the kernel's own.
+    """
+    script = _calling_script()
     parser = argparse.ArgumentParser(
-        prog=pathlib.Path(sys.argv[0]).name or None,
+        prog=script.name,
         description="Trains this step's network on MNIST while six live graphs show how it learns.",
-        epilog=KEYS_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--iterations", type=_positive_int, metavar="N",
-                        help="train for N iterations instead of the step's own count")
-    parser.add_argument("--no-window", action="store_true",
-                        help="train without the live window; the final six graphs are saved as a PNG")
-    parser.add_argument("--save-movie", action="store_true",
-                        help="also save the graphs as a movie: MP4 if ffmpeg is installed, else an animated GIF")
-    parser.add_argument("--seed", type=_positive_int, default=0, metavar="S",
-                        help="seed of the initial weights and of the batches' order (default: 0)")
-    _run_options = parser.parse_args(argv)
-    return _run_options
+        epilog=KEYS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--iterations",
+        type=_count,
+        default=iterations,
+        metavar="N",
+        help="train for N iterations (this step: %s)" % iterations,
+    )
+    parser.add_argument(
+        "--seed",
+        type=_whole_number,
+        default=0,
+        metavar="S",
+        help="seed of the initial weights and of the batches' order (default: 0)",
+    )
+    parser.add_argument(
+        "--graphs",
+        type=_graph_choice,
+        default=ALL_GRAPHS,
+        metavar="G",
+        help="the graphs to show, as the keys choose them: 3 (graph 3 alone), 7 "
+        "(graphs 1 and 2), 0 (all six, the default), or graph numbers with "
+        "commas, like 1,2,6",
+    )
+    parser.add_argument(
+        "--no-window", action="store_true", help="no live graphs: the final six are saved as a PNG"
+    )
+    parser.add_argument(
+        "--save-movie",
+        action="store_true",
+        help="also save the graphs as a movie: MP4 with ffmpeg, else an animated GIF",
+    )
+    options = parser.parse_args(_script_arguments(script) if argv is None else argv)
+    options.script = script
+    return options
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
+def _calling_script():
+    """The step script that called parse_run_options (its __file__), else what sys.argv names."""
+    caller = inspect.currentframe().f_back.f_back
+    path = caller.f_globals.get("__file__") if caller else None
+    if path is None and _jupyter_shell() is None:
+        path = sys.argv[0]
+    return pathlib.Path(path or "mnist.py").resolve()
+
+
+def _script_arguments(script):
+    """sys.argv[1:], unless sys.argv is a Jupyter kernel's own (its launcher and connection file)."""
+    if _jupyter_shell() is None or pathlib.Path(sys.argv[0]).resolve() == script:
+        return sys.argv[1:]
+    return []
+
+
+def _jupyter_shell():
+    """The IPython shell of the Jupyter kernel this runs in (Notebook, Lab, VS Code, Colab), or None."""
+    ipython = sys.modules.get("IPython")  # only imported when running inside IPython
+    shell = ipython.get_ipython() if ipython else None
+    return shell if getattr(shell, "kernel", None) is not None else None
+
+
+def _whole_number(text):
+    if not text.strip().isdigit():
         raise argparse.ArgumentTypeError("expected a whole number of 0 or more, got %r" % text)
-    return value
+    return int(text)
 
 
-def run_options():
-    """The options parse_run_options() read, or the defaults when a script never asked."""
-    return _run_options or parse_run_options([])
+def _count(text):
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError("expected a whole number of 1 or more, got %r" % text)
+    return int(text)
 
 
-# --- graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph ---------------------
+def _graph_choice(text):
+    """A layout key (0-9), or graph numbers 1-6 separated by commas: the 0-based graphs to show."""
+    if text.strip() in LAYOUT_KEYS:
+        return LAYOUT_KEYS[text.strip()]
+    numbers = text.replace(" ", "").split(",")
+    if not all(n in "123456" and len(n) == 1 for n in numbers) or len(set(numbers)) < len(numbers):
+        raise argparse.ArgumentTypeError(
+            "expected a key of the window (3, or 7 for graphs 1 and 2, 0 for all six) or graph "
+            "numbers 1 to 6 separated by commas (1,2,6), got %r" % text
+        )
+    return sorted(int(n) - 1 for n in numbers)
+
+
+# --- graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph -------------------------
 
 # A 3x5 pixel font for the digits written on misrecognised images, doubled to 6x10 pixels.
-_FONT = ["111 101 101 101 111", "010 110 010 010 111", "111 001 111 100 111", "111 001 111 001 111",
-         "101 101 111 001 001", "111 100 111 001 111", "111 100 111 101 111", "111 001 001 001 001",
-         "111 101 111 101 111", "111 101 111 001 111"]
-_GLYPHS = np.array([[[c == "1" for c in row] for row in digit.split()] for digit in _FONT], np.float32)
+_FONT = [
+    "111 101 101 101 111",
+    "010 110 010 010 111",
+    "111 001 111 100 111",
+    "111 001 111 001 111",
+    "101 101 111 001 001",
+    "111 100 111 001 111",
+    "111 100 111 101 111",
+    "111 001 001 001 001",
+    "111 101 111 101 111",
+    "111 101 111 001 111",
+]
+_GLYPHS = np.array(
+    [[[c == "1" for c in row] for row in digit.split()] for digit in _FONT], np.float32
+)
 _GLYPHS = _GLYPHS.repeat(2, axis=1).repeat(2, axis=2)  # [10 digits, 10 rows, 6 columns]
 
 
 def _glyph_masks(column):
-    """One 28x28 mask per digit, with the digit drawn from the given column, one pixel from the top."""
+    """One 28x28 mask per digit, the digit drawn from the given column, one pixel from the top."""
     masks = np.zeros([10, 28, 28], np.float32)
-    masks[:, 1:11, column:column + 6] = _GLYPHS
+    masks[:, 1:11, column : column + 6] = _GLYPHS
     return masks
 
 
@@ -112,23 +216,30 @@ def tf_format_mnist_images(X, Y, Y_, n=100, lines=10):
     wrong = 1.0 - tf.cast(tf.gather(recognised, order), tf.float32)[:, None, None, None]
     background = 1.0 - wrong * (1.0 - tf.constant(_MISRECOGNISED_BACKGROUND))
     rgb = (1.0 - ink) * background
-    for masks, digits, color in ((_CORRECT_DIGIT_MASKS, correct, _CORRECT_DIGIT_COLOR),
-                                 (_PREDICTED_DIGIT_MASKS, predicted, _PREDICTED_DIGIT_COLOR)):
+    for masks, digits, color in (
+        (_CORRECT_DIGIT_MASKS, correct, _CORRECT_DIGIT_COLOR),
+        (_PREDICTED_DIGIT_MASKS, predicted, _PREDICTED_DIGIT_COLOR),
+    ):
         mask = tf.gather(tf.constant(masks), tf.gather(digits, order))[..., None] * wrong
         rgb = rgb * (1.0 - mask) + mask * tf.constant(color)
-    rgb = tf.pad(rgb, [[0, n - tf.shape(rgb)[0]], [0, 0], [0, 0], [0, 0]], constant_values=1.0)  # if fewer than n
+    missing = n - tf.shape(rgb)[0]  # white tiles when given fewer than n images
+    rgb = tf.pad(rgb, [[0, missing], [0, 0], [0, 0], [0, 0]], constant_values=1.0)
     tiles = tf.reshape(rgb, [lines, n // lines, 28, 28, 3])
     return tf.reshape(tf.transpose(tiles, [0, 2, 1, 3, 4]), [lines * 28, n // lines * 28, 3])
 
 
-# --- graphs 4 and 5: how values spread, as percentile bands ----------------------------------
+# --- graphs 4 and 5: how values spread, as percentile bands --------------------------------------
 
 BAND_QUANTILES = np.linspace(0.0, 1.0, 8)  # min, the 6 boundaries of 7 equal-count buckets, max
 
 
 def percentile_bands(values):
-    """The 8 boundaries of the 7 bands: min, the 6 inner boundaries holding equal counts, max."""
-    return np.quantile(np.ravel(values), BAND_QUANTILES)
+    """The 8 boundaries of the 7 bands: min, the 6 inner boundaries holding equal counts, max.
+
+    Values that are not finite (a diverged network) are left out; all NaN when none is finite."""
+    values = np.ravel(values)
+    finite = values[np.isfinite(values)]
+    return np.quantile(finite, BAND_QUANTILES) if finite.size else np.full(8, np.nan)
 
 
 def _band_colors(base):
@@ -137,13 +248,13 @@ def _band_colors(base):
     return strength * matplotlib.colors.to_rgb(base) + (1.0 - strength)
 
 
-# --- the window -------------------------------------------------------------------------------
+# --- the six graphs -----------------------------------------------------------------------------
 
 TITLES = ("Accuracy", "Cross entropy loss", "Training digits", "Weights", "Biases", "Test digits")
-LAYOUT_KEYS = {"1": [0], "2": [1], "3": [2], "4": [3], "5": [4], "6": [5],
-               "7": [0, 1], "8": [3, 4], "9": [2, 5], "0": list(range(6)), "escape": list(range(6))}
-TRAINING_COLOR, TEST_COLOR = "#1f77b4", "#d62728"
-DRAW_SHARE = 0.2  # a live window spends at most this share of the time redrawing
+TRAINING_COLOR, TEST_COLOR, BIASES_COLOR = "#1f77b4", "#d62728", "#2ca02c"
+FIGURE_LABEL = "tensorflowvisu"  # names this module's figures among the ones pyplot manages
+FIGSIZE = (19.2, 10.8)  # inches: 1344x756 pixels at the window's 70 dpi
+NOTEBOOK_FIGSIZE, NOTEBOOK_DPI = (13.0, 7.3), 80  # fits a notebook cell's width
 
 
 def _grid_boxes(count):
@@ -158,31 +269,18 @@ def _grid_boxes(count):
     return boxes
 
 
-def updates_due(i, iterations, train_data_update_freq, test_data_update_freq, more_tests_at_start):
-    """(update_test_data, update_train_data) at iteration i: the figures animate() asks training_step for."""
-    update_train = i % train_data_update_freq == 0 or i == iterations
-    update_test = (i % test_data_update_freq == 0 or i == iterations or
-                   (more_tests_at_start and i < test_data_update_freq and update_train))
-    return update_test, update_train
+def _finite(values):
+    """The values as floats, NaN in place of infinities, so that drawing never fails on them."""
+    values = np.asarray(values, float)
+    return np.where(np.isfinite(values), values, np.nan)
 
 
-class MnistDataVis:
-    """The six graphs in one window (2 rows x 3 columns), fed by the training loop."""
+class SixGraphs:
+    """The figure: the six graphs in 2 rows of 3, the data they show, and which of them show."""
 
-    def __init__(self, title1=None, title2=None, title3=None, title4=None, title5=None, title6=None,
-                 dpi=70):
-        titles = [given or default for given, default in
-                  zip((title1, title2, title3, title4, title5, title6), TITLES)]
-        self.no_window_reason = self._choose_backend()
-        try:
-            self.fig = plt.figure(figsize=(19.2, 10.8), dpi=dpi)
-        except Exception as error:  # e.g. DISPLAY set but no X server answering
-            self.no_window_reason = "the window could not open (%s)" % str(error).strip()
-            plt.switch_backend("agg")
-            self.fig = plt.figure(figsize=(19.2, 10.8), dpi=dpi)
-        if self.no_window_reason is None and type(self.fig.canvas).required_interactive_framework is None:
-            self.no_window_reason = "matplotlib's %s backend draws no window" % matplotlib.get_backend()
-        self.axes = [self.fig.add_axes(box) for box in _grid_boxes(6)]
+    def __init__(self, figure, titles=TITLES):
+        self.fig = figure
+        self.axes = [figure.add_axes(box) for box in _grid_boxes(6)]
         for ax, title in zip(self.axes, titles):
             ax.set_title(title)
         self._setup_curves(self.axes[0], (0.0, 1.0))
@@ -195,26 +293,9 @@ class MnistDataVis:
         self.band_iterations, self.bands4, self.bands5 = [], [], []
         self._band_fills = {3: [], 4: []}  # graph index -> its 7 filled bands
         self.images = {2: None, 5: None}
-        self._paused = self._closed = False
-        self._next_draw = self._next_poll = 0.0  # perf_counter times
-        self.fig.canvas.mpl_connect("key_press_event", self._on_key)
-        self.fig.canvas.mpl_connect("close_event", self._on_close)
-        self._set_window_title("")
 
     @staticmethod
-    def _choose_backend():
-        """Agg when asked for no window, else matplotlib's own choice (it falls back to Agg with no display)."""
-        if run_options().no_window:
-            plt.switch_backend("agg")
-            return "--no-window"
-        if matplotlib.get_backend().lower() != "agg":
-            return None
-        display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-        if os.environ.get("MPLBACKEND", "").lower() == "agg" or not sys.platform.startswith("linux"):
-            return "matplotlib's backend is Agg"
-        return "the display %s could not be opened" % display if display else "no display was found"
-
-    def _setup_curves(self, ax, ylim):
+    def _setup_curves(ax, ylim):
         ax.set_ylim(*ylim)
         ax.set_xlim(0, 1)
         ax.plot([], [], color=TRAINING_COLOR, label="training")
@@ -222,182 +303,529 @@ class MnistDataVis:
         ax.legend(loc="center right")
         ax.grid(alpha=0.3)
 
-    def _set_window_title(self, note):
-        manager = self.fig.canvas.manager
-        if manager is not None:
-            script = pathlib.Path(sys.argv[0]).stem or "MNIST"
-            manager.set_window_title("%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause)" % (script, note))
-
-    # -- data from the training loop --
-
-    def append_training_curves_data(self, i, accuracy, loss, learning_rate=None):
-        """Adds a point to the training curves and prints the workshop's training progress line."""
-        for values, value in zip(self.train_curves, (i, accuracy, loss)):
-            values.append(float(value))
-        lr = "" if learning_rate is None else " (lr:%s)" % learning_rate
-        print("%d: accuracy:%s loss: %s%s" % (i, accuracy, loss, lr))
-
-    def append_test_curves_data(self, i, accuracy, loss):
-        """Adds a point to the test curves and prints the workshop's test progress line."""
-        for values, value in zip(self.test_curves, (i, accuracy, loss)):
-            values.append(float(value))
-        epoch = i * BATCH_SIZE // TRAINING_IMAGES + 1
-        print("%d: ********* epoch %d ********* test accuracy:%s test loss: %s" % (i, epoch, accuracy, loss))
-
-    def append_data_histograms(self, i, data4, data5):
-        """Adds the spread of two sets of values (the weights and biases) to graphs 4 and 5."""
-        self.band_iterations.append(i)
-        self.bands4.append(percentile_bands(data4))
-        self.bands5.append(percentile_bands(data5))
-
-    def update_image1(self, im):
-        """Graph 3: the training digits' mosaic."""
-        self._show_image(2, im)
-
-    def update_image2(self, im):
-        """Graph 6: the test digits' mosaic. Its y axis reads as the test accuracy where the red rows end."""
-        self._show_image(5, im)
-        if not self.axes[5].get_yticks().size:  # the first time
-            # 1000 test images in 25 rows of 40, out of 10000: every 5 rows are 2% of the test set
-            self.axes[5].set_yticks(np.linspace(0, im.shape[0], 6) - 0.5, ["100%", "98%", "96%", "94%", "92%", "90%"])
-
-    def _show_image(self, index, im):
+    def show_image(self, index, im):
+        im = np.clip(np.nan_to_num(np.asarray(im, np.float32), nan=1.0), 0.0, 1.0)
         if self.images[index] is None:
             self.images[index] = self.axes[index].imshow(im)
         else:
             self.images[index].set_data(im)
+        if index == 5 and not self.axes[5].get_yticks().size:  # the first time
+            # 1000 test images in 25 rows of 40, out of 10000: every 5 rows are 2% of the test set
+            self.axes[5].set_yticks(
+                np.linspace(0, im.shape[0], 6) - 0.5, ["100%", "98%", "96%", "94%", "92%", "90%"]
+            )
 
-    def get_max_test_accuracy(self):
-        return max(self.test_curves[1], default=0.0)
-
-    # -- drawing --
-
-    def _update_artists(self):
+    def update_artists(self):
         """Hands the data gathered so far to the graphs' artists (drawing happens after)."""
         for ax, column in ((self.axes[0], 1), (self.axes[1], 2)):
             for line, curves in zip(ax.get_lines(), (self.train_curves, self.test_curves)):
-                line.set_data(curves[0], curves[column])
+                line.set_data(curves[0], _finite(curves[column]))
         last = max(self.train_curves[0][-1:] + self.test_curves[0][-1:] + [1])
         for ax in (self.axes[0], self.axes[1], self.axes[3], self.axes[4]):
             ax.set_xlim(0, last)
-        for index, bands, color in ((3, self.bands4, TRAINING_COLOR), (4, self.bands5, "#2ca02c")):
+        for index, bands, color in (
+            (3, self.bands4, TRAINING_COLOR),
+            (4, self.bands5, BIASES_COLOR),
+        ):
             for fill in self._band_fills[index]:
                 fill.remove()
             self._band_fills[index] = []
             if len(bands) > 0:
-                bands = np.array(bands)
+                bands = _finite(bands)
                 ax = self.axes[index]
                 for k, shade in enumerate(_band_colors(color)):
                     self._band_fills[index].append(
-                        ax.fill_between(self.band_iterations, bands[:, k], bands[:, k + 1], color=shade, linewidth=0))
-                ax.set_ylim(bands.min() - 1e-6, bands.max() + 1e-6)
+                        ax.fill_between(
+                            self.band_iterations,
+                            bands[:, k],
+                            bands[:, k + 1],
+                            color=shade,
+                            linewidth=0,
+                        )
+                    )
+                if np.isfinite(bands).any():
+                    ax.set_ylim(np.nanmin(bands) - 1e-6, np.nanmax(bands) + 1e-6)
 
     def show_graphs(self, indices):
-        """Shows only the given graphs (0-based), filling the window."""
+        """Shows only the given graphs (0-based), filling the figure."""
         for ax in self.axes:
             ax.set_visible(False)
         for index, box in zip(indices, _grid_boxes(len(indices))):
             self.axes[index].set_position(box)
             self.axes[index].set_visible(True)
 
-    def _on_key(self, event):
-        if event.key in LAYOUT_KEYS:
-            self.show_graphs(LAYOUT_KEYS[event.key])
-        elif event.key in (" ", "space"):
-            self._paused = not self._paused
-            self._set_window_title(" - paused, Space to resume" if self._paused else "")
-        else:
+    def png(self):
+        """The figure as PNG bytes."""
+        buffer = io.BytesIO()
+        self.fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
+# --- where the graphs are shown ------------------------------------------------------------------
+
+DRAW_SHARE = 0.2  # a live view spends at most this share of the time redrawing
+
+
+class _DrawBudget:
+    """Keeps the time spent drawing to DRAW_SHARE of the whole: after a redraw that took t
+    seconds, the next one waits until t / DRAW_SHARE seconds after it started."""
+
+    def __init__(self):
+        self._next = 0.0  # perf_counter time
+
+    def due(self):
+        return time.perf_counter() >= self._next
+
+    def spend(self, draw):
+        start = time.perf_counter()
+        draw()
+        self._next = start + (time.perf_counter() - start) / DRAW_SHARE
+
+    def now(self):
+        self._next = 0.0
+
+
+class _LiveView:
+    """What the live views share: redraw when there is new data and the budget allows (at once
+    when a key asks), never while paused."""
+
+    closed = False
+
+    def __init__(self, graphs):
+        self.graphs, self.paused = graphs, False
+        self._budget = _DrawBudget()
+
+    def set_paused(self, paused):
+        self.paused = paused
+
+    def refresh(self, new_data, force=False):
+        """Called after every iteration, and with force=True when a key changed the graphs."""
+        if self.closed:
             return
-        self._next_draw = 0.0  # show the change now, paused or not
-        self._redraw(force=True)
+        if force:
+            self._budget.now()
+        if (new_data or force) and self._budget.due() and (force or not self.paused):
+            self.graphs.update_artists()
+            self._budget.spend(self._draw)
+        else:
+            self._idle()
+
+    def _idle(self):
+        pass
+
+
+class WindowView(_LiveView):
+    """A live window on the screen; between redraws, its keys and close button are polled about
+    20 times a second."""
+
+    def __init__(self, graphs, script_name):
+        super().__init__(graphs)
+        self._script_name, self._next_poll = script_name, 0.0
+        graphs.fig.canvas.mpl_connect("close_event", self._on_close)
+        self.set_paused(False)
 
     def _on_close(self, event):
-        self._closed = True
+        self.closed = True
 
-    def _redraw(self, force=False):
-        """Redraws a live window, keeping the time spent drawing to DRAW_SHARE of the whole."""
-        now = time.perf_counter()
-        if self._closed or now < self._next_draw or (self._paused and not force):
-            return
-        self._update_artists()
-        self.fig.canvas.draw()
-        self.fig.canvas.flush_events()
-        spent = time.perf_counter() - now
-        self._next_draw = now + spent / DRAW_SHARE
+    def set_paused(self, paused):
+        self.paused = paused
+        note = " - paused, Space to resume" if paused else ""
+        self.graphs.fig.canvas.manager.set_window_title(
+            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause)"
+            % (self._script_name, note)
+        )
 
-    def _poll_window(self):
-        """Lets a live window handle its key presses and close button, about 20 times a second."""
-        now = time.perf_counter()
-        if not self._closed and now >= self._next_poll:
-            self._next_poll = now + 0.05
-            self.fig.canvas.flush_events()
+    def start(self):
+        plt.show(block=False)
+        print(KEYS_HELP)
+
+    def _draw(self):
+        self.graphs.fig.canvas.draw()
+        self.graphs.fig.canvas.flush_events()
+
+    def _idle(self):
+        if time.perf_counter() >= self._next_poll:
+            self._next_poll = time.perf_counter() + 0.05
+            self.graphs.fig.canvas.flush_events()
+
+    def finish(self):
+        if not self.closed:
+            self.graphs.fig.canvas.draw_idle()
+            print("Training done. Close the window to exit.")
+            plt.show()
+
+
+class NotebookView(_LiveView):
+    """The graphs as one image in a Jupyter cell's output (Notebook, Lab, VS Code, Colab),
+    replaced in place while training: one display, updated, never a new image per frame. The
+    figure is not pyplot's, so the inline backend never shows it a second time."""
+
+    def __init__(self, graphs):
+        super().__init__(graphs)
+        self._handle = None
+
+    def start(self):
+        print(
+            "The graphs below change while the network trains; interrupting the kernel stops "
+            "it. Fewer graphs: --graphs 3 or --graphs 1,2."
+        )
+        self._budget.spend(self._draw)  # the (empty) graphs first, the progress lines under them
+
+    def _draw(self):
+        from IPython.display import Image, display  # only ever used inside a Jupyter kernel
+
+        image = Image(self.graphs.png())
+        if self._handle is None:
+            self._handle = display(image, display_id=True)
+        else:
+            self._handle.update(image)
+
+    def finish(self):
+        self.graphs.update_artists()
+        self._draw()
+
+
+class WidgetView(_LiveView):
+    """The interactive figure of %matplotlib widget (ipympl) in a notebook cell, redrawn while
+    training. Its keys and toolbar act once the cell has finished: a kernel reads the front end's
+    messages only between cells, so during training --graphs chooses the graphs."""
+
+    def start(self):
+        self.graphs.fig.canvas.manager.show()  # the widget, displayed once, in this cell
+        print(
+            "The figure below changes while the network trains; its keys work once training "
+            "is done. Fewer graphs: --graphs 3 or --graphs 1,2."
+        )
+
+    def _draw(self):
+        self.graphs.fig.canvas.draw()
+        self.graphs.fig.canvas.manager.refresh_all()  # sends the new image to the front end now
+
+    def finish(self):
+        self.graphs.update_artists()
+        self._draw()
+
+
+class PngView:
+    """No live graphs: training runs all the same, and the final ones are saved as a PNG, then
+    shown by `show` if given (a notebook cell's output, or an IDE's own backend)."""
+
+    closed = paused = False
+
+    def __init__(self, graphs, reason, path, show=None):
+        self.graphs, self.reason, self.path, self._show = graphs, reason, path, show
+
+    def set_paused(self, paused):
+        self.paused = paused  # changes nothing here: there is no live display to pause
+
+    def start(self):
+        print(
+            "No window: %s. Training runs all the same; the graphs are saved at the end."
+            % self.reason
+        )
+
+    def refresh(self, new_data, force=False):
+        pass
+
+    def finish(self):
+        self.graphs.update_artists()
+        self.graphs.fig.savefig(self.path)
+        print("The graphs were saved to %s" % self.path)
+        if self._show:
+            self._show(self.path)
+
+
+def _agg_graphs(titles, dpi, figsize=FIGSIZE):
+    """Six graphs on a figure drawn off-screen and not managed by pyplot, which would show it a
+    second time in a notebook, and keep it after the run."""
+    figure = matplotlib.figure.Figure(figsize=figsize, dpi=dpi)
+    FigureCanvasAgg(figure)
+    return SixGraphs(figure, titles)
+
+
+def _display_in_cell(path):
+    from IPython.display import Image, display
+
+    display(Image(filename=str(path)))
+
+
+class MovieRecorder:
+    """--save-movie: one frame per test update, MP4 through ffmpeg, else an animated GIF."""
+
+    def __init__(self, graphs, output_path):
+        self.graphs = graphs
+        if matplotlib.animation.writers.is_available("ffmpeg"):
+            self._writer, self.path = matplotlib.animation.FFMpegWriter(fps=10), output_path(".mp4")
+            kind = "an MP4"
+        else:
+            self._writer, self.path = matplotlib.animation.PillowWriter(fps=10), output_path(".gif")
+            kind = "an animated GIF (ffmpeg was not found)"
+        print("Saving the movie as %s: %s" % (kind, self.path))
+        self._writer.setup(graphs.fig, str(self.path), dpi=graphs.fig.dpi)
+
+    def add_frame(self):
+        self.graphs.update_artists()
+        self._writer.grab_frame()
+
+    def finish(self):
+        self._writer.finish()
+        print("Movie saved: %s" % self.path)
+
+
+# The backends of Jupyter's front ends: inline images, and ipympl's (or nbagg's) live figure.
+_INLINE_BACKENDS = ("module://matplotlib_inline.backend_inline", "inline")
+_WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl", "nbagg")
+
+
+def _no_window_reason():
+    """Why a script run outside Jupyter gets no live window, or None when it does."""
+    backend = matplotlib.get_backend()
+    if backend.lower() in _INLINE_BACKENDS + _WIDGET_BACKENDS:  # e.g. !python in a notebook
+        return (
+            "this runs outside the notebook's kernel (!python), whose graphs cannot show in "
+            "the notebook; %run in a cell shows them live there instead"
+        )
+    if backend.lower() != "agg":
+        return None
+    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if os.environ.get("MPLBACKEND", "").lower() == "agg" or not sys.platform.startswith("linux"):
+        return "matplotlib's backend is Agg"
+    return "the display %s could not be opened" % display if display else "no display was found"
+
+
+def _output_path(script, suffix):
+    """<script name><suffix> in the current folder, or in the temp folder if that is read-only."""
+    folder = pathlib.Path.cwd()
+    if not os.access(folder, os.W_OK):
+        folder = pathlib.Path(tempfile.gettempdir())
+    return folder / (script.stem + suffix)
+
+
+# --- reading the curves at the end of a run --------------------------------------------------
+
+LOSS_NOT_A_NUMBER = (
+    "Training stopped at iteration {i}: the {which} loss is {value}, so nothing the network "
+    "learns from here on means anything. In this workshop the usual causes are a learning rate "
+    "too high for the step (the weights grow until the numbers overflow: try one 10 times "
+    "smaller), or log(0) in a hand-written cross-entropy: step 1.0's -sum(Y_ * log(Y)) becomes "
+    "infinite as soon as the network gives a correct digit a probability of exactly 0, which is "
+    "why the steps from 2.0 on compute it from the logits with "
+    "tf.nn.softmax_cross_entropy_with_logits_v2. The graphs up to that iteration are kept."
+)
+
+
+def curve_notes(train_curves, test_curves):
+    """A few plain lines on what the curves show, each only where the data clearly shows it."""
+    return []
+
+
+# --- what the step scripts use ---------------------------------------------------------------
+
+
+class MnistDataVis:
+    """The six graphs, fed by the training loop, shown where the run options and the place the
+    script runs in allow: a window, a notebook cell, or a PNG at the end."""
+
+    def __init__(
+        self,
+        options=None,
+        title1=None,
+        title2=None,
+        title3=None,
+        title4=None,
+        title5=None,
+        title6=None,
+        dpi=70,
+    ):
+        self.options = options if options is not None else parse_run_options([])
+        titles = [
+            given or default
+            for given, default in zip((title1, title2, title3, title4, title5, title6), TITLES)
+        ]
+        self.graphs, self.view = self._open(titles, dpi)
+        self.graphs.show_graphs(self.options.graphs)
+        self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
+        self._batch_size = 100
+        self._not_a_number = None  # (iteration, which loss, value) once a loss is not finite
+
+    def _open(self, titles, dpi):
+        """The figure, and the view that shows it."""
+        if _jupyter_shell() is not None:
+            return self._open_in_notebook(titles, dpi)
+        reason = "--no-window" if self.options.no_window else _no_window_reason()
+        if reason is None:
+            try:
+                graphs = self._pyplot_graphs(titles, dpi)
+            except Exception as error:  # e.g. DISPLAY set but no X server answering
+                reason = "the window could not open (%s)" % str(error).strip()
+            else:
+                if type(graphs.fig.canvas).required_interactive_framework is not None:
+                    return graphs, WindowView(graphs, self.options.script.stem)
+                reason = "matplotlib's %s backend draws no window" % matplotlib.get_backend()
+                if matplotlib.get_backend().startswith("module://"):  # an IDE shows it itself
+                    return graphs, PngView(
+                        graphs, reason, self._output_path(".png"), show=lambda path: plt.show()
+                    )
+                plt.close(graphs.fig)
+        graphs = _agg_graphs(titles, dpi)
+        return graphs, PngView(graphs, reason, self._output_path(".png"))
+
+    def _open_in_notebook(self, titles, dpi):
+        """In a Jupyter kernel: live graphs in the cell's output, or the final ones there."""
+        backend = matplotlib.get_backend().lower()
+        if self.options.no_window:
+            graphs = _agg_graphs(titles, dpi)
+            return graphs, PngView(
+                graphs, "--no-window", self._output_path(".png"), show=_display_in_cell
+            )
+        if backend in _WIDGET_BACKENDS:
+            graphs = self._pyplot_graphs(titles, dpi)
+            return graphs, WidgetView(graphs)
+        if backend not in _INLINE_BACKENDS + ("agg",):  # %matplotlib qt or tk: a real window
+            try:
+                graphs = self._pyplot_graphs(titles, dpi)
+            except Exception:
+                pass
+            else:
+                if type(graphs.fig.canvas).required_interactive_framework is not None:
+                    return graphs, WindowView(graphs, self.options.script.stem)
+                plt.close(graphs.fig)
+        graphs = _agg_graphs(titles, NOTEBOOK_DPI, NOTEBOOK_FIGSIZE)
+        return graphs, NotebookView(graphs)
+
+    @staticmethod
+    def _pyplot_graphs(titles, dpi):
+        plt.close(FIGURE_LABEL)  # the figure of an earlier run in the same kernel, if any
+        return SixGraphs(plt.figure(FIGURE_LABEL, figsize=FIGSIZE, dpi=dpi), titles)
 
     def _output_path(self, suffix):
-        """<script name><suffix> in the current folder, or in the temp folder if that one is read-only."""
-        folder = pathlib.Path.cwd() if os.access(os.getcwd(), os.W_OK) else pathlib.Path(tempfile.gettempdir())
-        return folder / ((pathlib.Path(sys.argv[0]).stem or "mnist") + suffix)
+        return _output_path(self.options.script, suffix)
 
-    def _start_movie(self):
-        if matplotlib.animation.writers.is_available("ffmpeg"):
-            writer, path, kind = matplotlib.animation.FFMpegWriter(fps=10), self._output_path(".mp4"), "an MP4"
+    # -- data from the training loop --
+
+    def append_training_curves_data(self, i, accuracy, loss, learning_rate=None):
+        """Adds a point to the training curves and prints the workshop's training progress line."""
+        self._record(self.graphs.train_curves, "training", i, accuracy, loss)
+        lr = "" if learning_rate is None else " (lr:%s)" % learning_rate
+        print("%d: accuracy:%s loss: %s%s" % (i, accuracy, loss, lr))
+
+    def append_test_curves_data(self, i, accuracy, loss):
+        """Adds a point to the test curves and prints the workshop's test progress line."""
+        self._record(self.graphs.test_curves, "test", i, accuracy, loss)
+        epoch = i * self._batch_size // TRAINING_IMAGES + 1
+        print(
+            "%d: ********* epoch %d ********* test accuracy:%s test loss: %s"
+            % (i, epoch, accuracy, loss)
+        )
+
+    def _record(self, curves, which, i, accuracy, loss):
+        for values, value in zip(curves, (i, accuracy, loss)):
+            values.append(float(value))
+        if not math.isfinite(float(loss)) and self._not_a_number is None:
+            self._not_a_number = (i, which, float(loss))
+
+    def append_data_histograms(self, i, data4, data5):
+        """Adds the spread of two sets of values (the weights and biases) to graphs 4 and 5."""
+        self.graphs.band_iterations.append(i)
+        self.graphs.bands4.append(percentile_bands(data4))
+        self.graphs.bands5.append(percentile_bands(data5))
+
+    def update_image1(self, im):
+        """Graph 3: the training digits' mosaic."""
+        self.graphs.show_image(2, im)
+
+    def update_image2(self, im):
+        """Graph 6: the test digits' mosaic; its y axis reads as the test accuracy where the red
+        rows end."""
+        self.graphs.show_image(5, im)
+
+    def get_max_test_accuracy(self):
+        accuracies = _finite(self.graphs.test_curves[1])
+        return float(np.nanmax(accuracies)) if np.isfinite(accuracies).any() else 0.0
+
+    # -- the keys (a window, or ipympl's figure) --
+
+    def _on_key(self, event):
+        if event.key in LAYOUT_KEYS:
+            self.graphs.show_graphs(LAYOUT_KEYS[event.key])
+        elif event.key in (" ", "space"):
+            self.view.set_paused(not self.view.paused)
         else:
-            writer, path, kind = matplotlib.animation.PillowWriter(fps=10), self._output_path(".gif"), \
-                "an animated GIF (ffmpeg was not found)"
-        print("Saving the movie as %s: %s" % (kind, path))
-        writer.setup(self.fig, str(path), dpi=self.fig.dpi)
-        return writer, path
+            return
+        self.view.refresh(new_data=False, force=True)  # show the change now, paused or not
 
     # -- the training loop --
 
-    def animate(self, compute_step, iterations, train_data_update_freq=20, test_data_update_freq=100,
-                more_tests_at_start=False, save_movie=False):
+    def animate(
+        self,
+        compute_step,
+        iterations,
+        batch_size=100,
+        train_data_update_freq=20,
+        test_data_update_freq=100,
+        more_tests_at_start=False,
+        save_movie=False,
+    ):
         """Calls compute_step(i, update_test_data, update_train_data) for i = 0 ... iterations.
 
-        Training figures are asked for every train_data_update_freq iterations, test figures every
-        test_data_update_freq (and at every training update before the first regular test, with
-        more_tests_at_start), and both at the last iteration. Run options override `iterations`
-        and `save_movie`. Closing the window or Ctrl-C stops the training early; the max test
-        accuracy is printed either way.
+        Each iteration trains on batch_size images (the epoch in the progress lines counts them).
+        Training figures are asked for every train_data_update_freq iterations, test figures
+        every test_data_update_freq (and at every training update before the first regular test,
+        with more_tests_at_start), and both at the last iteration. A closed window, Ctrl-C (a
+        kernel interrupt) or a loss that is not a number stops the training early; the max test
+        accuracy and the graphs so far are kept either way.
         """
-        options = run_options()
-        iterations = options.iterations or iterations
-        live = self.no_window_reason is None
-        if live:
-            plt.show(block=False)
-            print(KEYS_HELP)
-        else:
-            print("No window: %s. Training runs all the same; the graphs are saved at the end." % self.no_window_reason)
-        movie = self._start_movie() if save_movie or options.save_movie else None
+        self._batch_size = batch_size
+        movie = None
+        if save_movie or self.options.save_movie:
+            movie = MovieRecorder(self.graphs, self._output_path)
+        self.view.start()
         try:
             for i in range(iterations + 1):
-                if self._closed:
+                if self.view.closed:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
-                update_test, update_train = updates_due(i, iterations, train_data_update_freq,
-                                                        test_data_update_freq, more_tests_at_start)
+                update_test, update_train = updates_due(
+                    i,
+                    iterations,
+                    train_data_update_freq,
+                    test_data_update_freq,
+                    more_tests_at_start,
+                )
                 compute_step(i, update_test, update_train)
                 if movie and update_test:
-                    self._update_artists()
-                    movie[0].grab_frame()
-                if live and (update_train or update_test):
-                    self._redraw()
-                elif live:
-                    self._poll_window()
+                    movie.add_frame()
+                if self._not_a_number:
+                    print(
+                        "Training stopped at iteration %d: the %s loss is %s." % self._not_a_number
+                    )
+                    break
+                self.view.refresh(update_train or update_test)
         except KeyboardInterrupt:
-            print("\nInterrupted (Ctrl-C): training stopped.")
+            print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")
         finally:
             if movie:
-                movie[0].finish()
-                print("Movie saved: %s" % movie[1])
+                movie.finish()
+        self._finish()
+
+    def _finish(self):
         print("max test accuracy: %.4f" % self.get_max_test_accuracy())
-        self._update_artists()
-        if live and not self._closed:
-            self.fig.canvas.draw_idle()
-            print("Training done. Close the window to exit.")
-            plt.show()
-        elif not live:
-            path = self._output_path(".png")
-            self.fig.savefig(path)
-            print("The six graphs were saved to %s" % path)
-            if matplotlib.get_backend().startswith("module://"):  # a notebook or IDE shows it inline
-                plt.show()
+        for line in curve_notes(self.graphs.train_curves, self.graphs.test_curves):
+            print(line)
+        if self._not_a_number:
+            i, which, value = self._not_a_number
+            print(LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
+        self.view.finish()
+        if self._not_a_number:
+            raise SystemExit(1)
+
+
+def updates_due(i, iterations, train_data_update_freq, test_data_update_freq, more_tests_at_start):
+    """(update_test_data, update_train_data) at iteration i: the figures animate() asks for."""
+    update_train = i % train_data_update_freq == 0 or i == iterations
+    update_test = (
+        i % test_data_update_freq == 0
+        or i == iterations
+        or (more_tests_at_start and i < test_data_update_freq and update_train)
+    )
+    return update_test, update_train

@@ -10,6 +10,7 @@
    window (on $DISPLAY, or on an Xvfb it starts itself), and the iterations per second of both
    are compared, timed from the first progress line to "max test accuracy".
 """
+
 import argparse
 import contextlib
 import io
@@ -32,14 +33,23 @@ def timed_run(step, count, figures):
     With figures=False the window's own work is switched off (the mosaics become an empty op, the
     bands and images are not computed) and only the measurements behind the progress lines remain."""
     import matplotlib
+
     matplotlib.use("agg")
     import tensorflow.compat.v1 as tf
+
     import tensorflowvisu
 
     timings = []
 
-    def timed_animate(self, compute_step, iterations, train_data_update_freq=20, test_data_update_freq=100,
-                      more_tests_at_start=False, save_movie=False):
+    def timed_animate(
+        self,
+        compute_step,
+        iterations,
+        train_data_update_freq=20,
+        test_data_update_freq=100,
+        more_tests_at_start=False,
+        save_movie=False,
+    ):
         for i in range(50):  # warm up TensorFlow's kernels first
             compute_step(i, i == 0, i == 0)
         start = time.perf_counter()
@@ -48,8 +58,12 @@ def timed_run(step, count, figures):
         timings.append(time.perf_counter() - start)
         start = time.perf_counter()
         for i in range(count):
-            compute_step(i, *tensorflowvisu.updates_due(i, count, train_data_update_freq, test_data_update_freq,
-                                                        more_tests_at_start))
+            compute_step(
+                i,
+                *tensorflowvisu.updates_due(
+                    i, count, train_data_update_freq, test_data_update_freq, more_tests_at_start
+                ),
+            )
         self._update_artists()
         timings.append(time.perf_counter() - start)
 
@@ -65,6 +79,7 @@ def run_in_process(step, animate):
     """Runs the step script headless in this process, its output hidden, with `animate` in place of
     MnistDataVis.animate: the replacement gets the step's training_step and sees its variables."""
     import matplotlib
+
     matplotlib.use("agg")
     import tensorflowvisu
 
@@ -76,28 +91,48 @@ def run_in_process(step, animate):
 
 def headless_overhead(step, count):
     """Bare training, + the measurements the progress lines need, + the figures: each in a fresh process."""
+
     def run(figures):
-        code = "import sys; sys.path.insert(0, %r); import figure_overhead as f; print(f.timed_run(%r, %d, %r))" % (
-            str(pathlib.Path(__file__).parent), step, count, figures)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        code = (
+            "import sys; sys.path.insert(0, %r); import figure_overhead as f; print(f.timed_run(%r, %d, %r))"
+            % (str(pathlib.Path(__file__).parent), step, count, figures)
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
         return eval(done.stdout.strip().splitlines()[-1])
 
     bare, measured = run(figures=False)
     bare_again, full = run(figures=True)
-    print("headless, %s, %d iterations (two runs of bare training: %.1f s and %.1f s, %.0f it/s):" % (
-        step, count, bare, bare_again, count / bare))
-    print("  + the measurements behind the progress lines (training batch and test set): %.1f s, +%.1f%%" % (
-        measured, 100 * (measured - bare) / bare))
-    print("  + the figures (mosaics, weight and bias bands, images): %.1f s, +%.1f%% more than the measurements "
-          "alone" % (full, 100 * (full - measured) / bare))
-    print("  all updates together add %.1f%% to the bare training loop" % (100 * (full - bare_again) / bare_again),
-          flush=True)
+    print(
+        "headless, %s, %d iterations (two runs of bare training: %.1f s and %.1f s, %.0f it/s):"
+        % (step, count, bare, bare_again, count / bare)
+    )
+    print(
+        "  + the measurements behind the progress lines (training batch and test set): %.1f s, +%.1f%%"
+        % (measured, 100 * (measured - bare) / bare)
+    )
+    print(
+        "  + the figures (mosaics, weight and bias bands, images): %.1f s, +%.1f%% more than the measurements "
+        "alone" % (full, 100 * (full - measured) / bare)
+    )
+    print(
+        "  all updates together add %.1f%% to the bare training loop"
+        % (100 * (full - bare_again) / bare_again),
+        flush=True,
+    )
 
 
 def seconds_training(command, env, cwd=None):
     """Seconds from the first progress line to "max test accuracy"; then the process is ended."""
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env,
-                               cwd=cwd or tempfile.gettempdir())
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=cwd or tempfile.gettempdir(),
+    )
     start = end = None
     for line in process.stdout:
         if start is None and line.startswith("0: accuracy"):
@@ -120,7 +155,9 @@ def live_window_ratio(step, iterations):
             print("live window: skipped, no DISPLAY and no Xvfb (apt-get install xvfb)")
             return
         env["DISPLAY"] = ":97"
-        xvfb = subprocess.Popen(["Xvfb", ":97", "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL)
+        xvfb = subprocess.Popen(
+            ["Xvfb", ":97", "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL
+        )
         time.sleep(1.5)
     try:
         command = [sys.executable, str(ROOT / step), "--iterations", str(iterations)]
@@ -129,13 +166,24 @@ def live_window_ratio(step, iterations):
     finally:
         if xvfb:
             xvfb.kill()
-    print("live window (TkAgg on %s), %s, %d iterations: headless %.0f it/s, live %.0f it/s: "
-          "the live window keeps %.0f%% of the headless speed" % (
-              env["DISPLAY"], step, iterations, iterations / headless, iterations / live, 100 * headless / live))
+    print(
+        "live window (TkAgg on %s), %s, %d iterations: headless %.0f it/s, live %.0f it/s: "
+        "the live window keeps %.0f%% of the headless speed"
+        % (
+            env["DISPLAY"],
+            step,
+            iterations,
+            iterations / headless,
+            iterations / live,
+            100 * headless / live,
+        )
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
     parser.add_argument("--iterations", type=int, default=2000)
     args = parser.parse_args()

@@ -5,6 +5,7 @@
 DATA_DIR defaults to $MNIST_DATA_DIR, else data/ beside the scripts. Nothing is downloaded:
 the benchmark measures loading and checking files that are already there.
 """
+
 import argparse
 import contextlib
 import io
@@ -32,8 +33,10 @@ def main():
             data = mnistdata.read_data_sets(folder, mirrors=())
         seconds.append(time.perf_counter() - start)
         del data  # free the 220 MB before the next run
-    print(f"read_data_sets({folder}): best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s "
-          f"over {len(seconds)} runs")
+    print(
+        f"read_data_sets({folder}): best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s "
+        f"over {len(seconds)} runs"
+    )
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
 """Shared fixtures: where the real MNIST files are, and the repository's root."""
+
 import os
 import pathlib
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MNIST_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-               "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+MNIST_FILES = (
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+)
 
 
 def skip_or_fail_in_ci(reason):
@@ -17,7 +22,9 @@ def skip_or_fail_in_ci(reason):
 
 
 def _has_mnist(folder):
-    return all((folder / name).exists() or (folder / (name + ".gz")).exists() for name in MNIST_FILES)
+    return all(
+        (folder / name).exists() or (folder / (name + ".gz")).exists() for name in MNIST_FILES
+    )
 
 
 @pytest.fixture(scope="session")
@@ -26,9 +33,13 @@ def mnist_dir():
 
     On a learner's machine without the files the real-data tests skip; in CI (CI=true) they fail,
     because CI is where they must run."""
-    candidates = [pathlib.Path(os.environ["MNIST_DATA_DIR"])] if os.environ.get("MNIST_DATA_DIR") else []
+    candidates = (
+        [pathlib.Path(os.environ["MNIST_DATA_DIR"])] if os.environ.get("MNIST_DATA_DIR") else []
+    )
     candidates.append(ROOT / "data")
     for folder in candidates:
         if _has_mnist(folder):
             return folder.resolve()
-    skip_or_fail_in_ci("the real MNIST files are not in %s (set MNIST_DATA_DIR)" % ", ".join(map(str, candidates)))
+    skip_or_fail_in_ci(
+        "the real MNIST files are not in %s (set MNIST_DATA_DIR)" % ", ".join(map(str, candidates))
+    )

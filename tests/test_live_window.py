@@ -7,6 +7,7 @@ Screenshots come from Xvfb itself: with -fbdir it keeps its screen in an XWD fil
 numpy, so no screenshot tool is needed. With SAVE_SCREENSHOTS=<folder> the test also saves the
 window with all six graphs and with graph 3 alone there, as PNG files.
 """
+
 import os
 import pathlib
 import re
@@ -30,21 +31,37 @@ TRAINING_RGB, TEST_RGB = (31, 119, 180), (214, 39, 40)  # the curves' colors in 
 
 # --- the virtual screen and its pixels -------------------------------------------------------
 
+
 @pytest.fixture
 def xvfb(tmp_path):
     """A fresh Xvfb on a free display number; yields (DISPLAY, path of its XWD screen file)."""
     missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
     if missing:
-        skip_or_fail_in_ci("%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing))
+        skip_or_fail_in_ci(
+            "%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing)
+        )
     fbdir = tmp_path / "framebuffer"
     fbdir.mkdir()
     log = tmp_path / "xvfb.log"
     read_end, write_end = os.pipe()
     with open(log, "wb") as log_file:
         server = subprocess.Popen(  # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
-            ["Xvfb", "-displayfd", str(write_end), "-screen", "0", "%dx%dx24" % SCREEN,
-             "-nolisten", "tcp", "-fbdir", str(fbdir)],
-            pass_fds=[write_end], stdout=subprocess.DEVNULL, stderr=log_file)
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_end),
+                "-screen",
+                "0",
+                "%dx%dx24" % SCREEN,
+                "-nolisten",
+                "tcp",
+                "-fbdir",
+                str(fbdir),
+            ],
+            pass_fds=[write_end],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
     os.close(write_end)
     try:
         number = b""
@@ -78,14 +95,21 @@ def read_xwd(path):
     header_size, depth, width, height = int(header[0]), header[3], int(header[4]), int(header[5])
     byte_order, bits_per_pixel, bytes_per_line = header[7], header[11], int(header[12])
     masks, colormap_entries = tuple(header[14:17]), int(header[19])
-    assert (depth, bits_per_pixel, masks) == (24, 32, (0xFF0000, 0xFF00, 0xFF)), "unexpected XWD format"
+    assert (depth, bits_per_pixel, masks) == (24, 32, (0xFF0000, 0xFF00, 0xFF)), (
+        "unexpected XWD format"
+    )
     offset = header_size + 12 * colormap_entries
-    rows = np.frombuffer(data, np.uint8, count=height * bytes_per_line, offset=offset).reshape(height, bytes_per_line)
-    pixels = rows[:, :4 * width].reshape(height, width, 4)
-    return pixels[:, :, [2, 1, 0]] if byte_order == 0 else pixels[:, :, [1, 2, 3]]  # LSB first: B G R x
+    rows = np.frombuffer(data, np.uint8, count=height * bytes_per_line, offset=offset).reshape(
+        height, bytes_per_line
+    )
+    pixels = rows[:, : 4 * width].reshape(height, width, 4)
+    return (
+        pixels[:, :, [2, 1, 0]] if byte_order == 0 else pixels[:, :, [1, 2, 3]]
+    )  # LSB first: B G R x
 
 
 # --- what the pixels show ----------------------------------------------------------------------
+
 
 def near(img, rgb, tolerance=40):
     return np.abs(img.astype(int) - rgb).sum(axis=-1) < tolerance
@@ -98,13 +122,15 @@ def bluish(img):
 
 
 def dark(img):
-    return img.astype(int).sum(axis=-1) < 3 * 70  # ink, axes frames and text; not the curves (lighter)
+    return (
+        img.astype(int).sum(axis=-1) < 3 * 70
+    )  # ink, axes frames and text; not the curves (lighter)
 
 
 def region(img, left, top, right, bottom):
     """Part of the canvas, in fractions of its width and height from the top left."""
     h, w = img.shape[:2]
-    return img[int(top * h):int(bottom * h), int(left * w):int(right * w)]
+    return img[int(top * h) : int(bottom * h), int(left * w) : int(right * w)]
 
 
 def long_lines(img, min_fraction):
@@ -130,18 +156,34 @@ def long_lines(img, min_fraction):
 
 def check_six_graphs(canvas):
     """All six graphs in 2 rows of 3: curves top left, weight bands bottom left, digits top right."""
-    accuracy, weights, biases = (region(canvas, 0.04, 0.06, 0.32, 0.44), region(canvas, 0.04, 0.56, 0.32, 0.94),
-                                 region(canvas, 0.37, 0.56, 0.65, 0.94))
-    training_digits, test_digits = region(canvas, 0.71, 0.06, 0.98, 0.44), region(canvas, 0.71, 0.56, 0.98, 0.94)
+    accuracy, weights, biases = (
+        region(canvas, 0.04, 0.06, 0.32, 0.44),
+        region(canvas, 0.04, 0.56, 0.32, 0.94),
+        region(canvas, 0.37, 0.56, 0.65, 0.94),
+    )
+    training_digits, test_digits = (
+        region(canvas, 0.71, 0.06, 0.98, 0.44),
+        region(canvas, 0.71, 0.56, 0.98, 0.94),
+    )
     assert near(accuracy, TRAINING_RGB).sum() > 300, "no training curve in graph 1 (top left)"
     assert near(accuracy, TEST_RGB).sum() > 100, "no test curve in graph 1 (top left)"
     assert bluish(weights).mean() > 0.2, "no weight bands in graph 4 (bottom left)"
     r, g, b = np.moveaxis(biases.astype(int), -1, 0)
-    assert ((g > r + 20) & (g > b + 20)).mean() > 0.2, "no green bias bands in graph 5 (bottom middle)"
-    for name, digits in (("graph 3 (top right)", training_digits), ("graph 6 (bottom right)", test_digits)):
-        assert not bluish(digits).any() and 0.03 < dark(digits).mean() < 0.5, "no digit mosaic in " + name
+    assert ((g > r + 20) & (g > b + 20)).mean() > 0.2, (
+        "no green bias bands in graph 5 (bottom middle)"
+    )
+    for name, digits in (
+        ("graph 3 (top right)", training_digits),
+        ("graph 6 (bottom right)", test_digits),
+    ):
+        assert not bluish(digits).any() and 0.03 < dark(digits).mean() < 0.5, (
+            "no digit mosaic in " + name
+        )
     vertical, horizontal = long_lines(canvas, 0.25)
-    assert len(vertical) >= 8 and len(horizontal) >= 4, "not six axes frames: %s %s" % (vertical, horizontal)
+    assert len(vertical) >= 8 and len(horizontal) >= 4, "not six axes frames: %s %s" % (
+        vertical,
+        horizontal,
+    )
     return vertical, horizontal
 
 
@@ -151,14 +193,28 @@ def graph3_fills_window(canvas):
     h, w = canvas.shape[:2]
     vertical, horizontal = long_lines(canvas, 0.6)
     if len(vertical) != 2 or len(horizontal) != 2:
-        return "no single big frame: vertical lines at %s, horizontal at %s" % (vertical, horizontal)
+        return "no single big frame: vertical lines at %s, horizontal at %s" % (
+            vertical,
+            horizontal,
+        )
     (left, right), (top, bottom) = vertical, horizontal
     side = bottom - top
-    if side < 0.8 * h or abs((right - left) - side) > 0.03 * side or abs((left + right) / 2 - 0.51 * w) > 0.04 * w:
-        return "the frame is not graph 3's big square: x %d-%d, y %d-%d in %dx%d" % (left, right, top, bottom, w, h)
+    if (
+        side < 0.8 * h
+        or abs((right - left) - side) > 0.03 * side
+        or abs((left + right) / 2 - 0.51 * w) > 0.04 * w
+    ):
+        return "the frame is not graph 3's big square: x %d-%d, y %d-%d in %dx%d" % (
+            left,
+            right,
+            top,
+            bottom,
+            w,
+            h,
+        )
     if bluish(canvas).sum() > 20:
         return "curves or bands still show (%d blue pixels)" % bluish(canvas).sum()
-    middle = canvas[top + side // 4:bottom - side // 4, left + side // 4:right - side // 4]
+    middle = canvas[top + side // 4 : bottom - side // 4, left + side // 4 : right - side // 4]
     if not 0.04 < dark(middle).mean() < 0.5:
         return "no digits in the middle of the frame (%.1f%% ink)" % (100 * dark(middle).mean())
     return None
@@ -171,20 +227,36 @@ def differing(a, b):
 
 # --- the step script in its window ---------------------------------------------------------------
 
+
 class LiveScript:
     """A step script started as a learner would, with its window on the given display."""
 
     def __init__(self, display, screen_file, mnist_dir, cwd):
         self.display, self.screen_file = display, screen_file
-        self.env = dict(os.environ, DISPLAY=display, MPLBACKEND="TkAgg", MNIST_DATA_DIR=str(mnist_dir),
-                        PYTHONUNBUFFERED="1")  # progress lines reach the pipe as they are printed
+        self.env = dict(
+            os.environ,
+            DISPLAY=display,
+            MPLBACKEND="TkAgg",
+            MNIST_DATA_DIR=str(mnist_dir),
+            PYTHONUNBUFFERED="1",
+        )  # progress lines reach the pipe as they are printed
         self.env.pop("WAYLAND_DISPLAY", None)
         self.lines, self.errors = [], []
         self.process = subprocess.Popen(
-            [sys.executable, str(SCRIPT), "--iterations", "20000"], cwd=cwd, env=self.env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.readers = [threading.Thread(target=self._read, args=(stream, store), daemon=True)
-                        for stream, store in ((self.process.stdout, self.lines), (self.process.stderr, self.errors))]
+            [sys.executable, str(SCRIPT), "--iterations", "20000"],
+            cwd=cwd,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.readers = [
+            threading.Thread(target=self._read, args=(stream, store), daemon=True)
+            for stream, store in (
+                (self.process.stdout, self.lines),
+                (self.process.stderr, self.errors),
+            )
+        ]
         for reader in self.readers:
             reader.start()
         self.window = self.last_window = None
@@ -205,7 +277,9 @@ class LiveScript:
         return int(lines[-1].split(":")[0]) if lines else -1
 
     def xdotool(self, *args, check=True):
-        result = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            ["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30
+        )
         if check and result.returncode:
             raise AssertionError("xdotool %s failed: %s" % (" ".join(args), result.stderr))
         return result.stdout.strip()
@@ -213,7 +287,9 @@ class LiveScript:
     def wait_for_window(self, timeout=60):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the script ended before its window opened:\n" + self.output()
+            assert self.process.poll() is None, (
+                "the script ended before its window opened:\n" + self.output()
+            )
             found = self.xdotool("search", "--name", WINDOW_NAME, check=False).split()
             if found:
                 self.window = found[0]
@@ -232,11 +308,16 @@ class LiveScript:
     def screenshot(self):
         """The window's figure canvas as RGB (the toolbar under it left out; the whole window is
         kept in self.last_window)."""
-        geometry = dict(line.split("=") for line in self.xdotool("getwindowgeometry", "--shell", self.window).split())
+        geometry = dict(
+            line.split("=")
+            for line in self.xdotool("getwindowgeometry", "--shell", self.window).split()
+        )
         x, y, w, h = (int(geometry[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-        window = self.last_window = read_xwd(self.screen_file)[max(y, 0):y + h, max(x, 0):x + w]
-        white_rows = np.flatnonzero((window == 255).all(axis=-1).mean(axis=1) > 0.5)  # the figure is white
-        return window[:white_rows[-1] + 1] if len(white_rows) else window
+        window = self.last_window = read_xwd(self.screen_file)[max(y, 0) : y + h, max(x, 0) : x + w]
+        white_rows = np.flatnonzero(
+            (window == 255).all(axis=-1).mean(axis=1) > 0.5
+        )  # the figure is white
+        return window[: white_rows[-1] + 1] if len(white_rows) else window
 
     def wait_until(self, condition, what, timeout=10.0, retry_key=None):
         """Polls the screen until condition(canvas) is None; presses retry_key again half way."""
@@ -267,6 +348,7 @@ class LiveScript:
 
 def _save(folder, name, canvas):
     from PIL import Image  # Pillow comes with matplotlib
+
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     Image.fromarray(np.ascontiguousarray(canvas)).save(folder / name)
@@ -274,22 +356,32 @@ def _save(folder, name, canvas):
 
 def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
     display, screen_file = xvfb
-    tk_check = subprocess.run([sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
-                              env=dict(os.environ, DISPLAY=display), capture_output=True, text=True, timeout=60)
+    tk_check = subprocess.run(
+        [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
+        env=dict(os.environ, DISPLAY=display),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     if tk_check.returncode != 0:
-        skip_or_fail_in_ci("Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:])
+        skip_or_fail_in_ci(
+            "Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:]
+        )
     workdir = tmp_path / "learner"  # not the scripts' folder: they must run from anywhere
     workdir.mkdir()
     script = LiveScript(display, screen_file, mnist_dir, workdir)
     try:
         script.wait_for_window()
-        script.xdotool("mousemove", str(SCREEN[0] - 1), str(SCREEN[1] - 1))  # Xvfb draws the pointer: keep it off the window
+        script.xdotool(
+            "mousemove", str(SCREEN[0] - 1), str(SCREEN[1] - 1)
+        )  # Xvfb draws the pointer: keep it off the window
 
         # training runs and the six graphs fill up
         deadline = time.monotonic() + 40
         while script.last_iteration() < 1000:
-            assert time.monotonic() < deadline and script.process.poll() is None, \
+            assert time.monotonic() < deadline and script.process.poll() is None, (
                 "training did not reach iteration 1000:\n" + script.output()
+            )
             time.sleep(0.2)
 
         def six_graphs(canvas):
@@ -306,20 +398,27 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
 
         # "3": graph 3 alone fills the window
         script.press("3")
-        graph3 = script.wait_until(graph3_fills_window, "key 3 did not show graph 3 alone", retry_key="3")
+        graph3 = script.wait_until(
+            graph3_fills_window, "key 3 did not show graph 3 alone", retry_key="3"
+        )
         graph3_window = script.last_window
         assert differing(six, graph3) > 0.1
 
         # "0": back to the six graphs, at the same places
         script.press("0")
-        six_again = script.wait_until(six_graphs, "key 0 did not bring the six graphs back", retry_key="0")
+        six_again = script.wait_until(
+            six_graphs, "key 0 did not bring the six graphs back", retry_key="0"
+        )
         assert check_six_graphs(six_again) == six_lines, "the six graphs came back elsewhere"
         assert differing(six, six_again) < differing(six, graph3) / 2
 
         previous = [None]
 
         def stable(canvas):  # None once two screenshots in a row are the same
-            same, previous[0] = previous[0] is not None and np.array_equal(canvas, previous[0]), canvas
+            same, previous[0] = (
+                previous[0] is not None and np.array_equal(canvas, previous[0]),
+                canvas,
+            )
             return None if same else "still changing"
 
         # Space: the display pauses while the training goes on, then resumes
@@ -332,14 +431,18 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
                 script.press("space")
                 retried = True
             time.sleep(0.1)
-        script.wait_until(stable, "the display kept changing after Space paused it")  # the forced redraw landed
+        script.wait_until(
+            stable, "the display kept changing after Space paused it"
+        )  # the forced redraw landed
         first, iteration = script.screenshot(), script.last_iteration()
         time.sleep(2.5)  # unpaused, the graphs are redrawn more often than this
         assert np.array_equal(script.screenshot(), first), "the display changed while paused"
         assert script.last_iteration() > iteration, "training stopped while the display was paused"
         script.press("space")
-        script.wait_until(lambda canvas: "the display stayed frozen" if np.array_equal(canvas, first) else None,
-                          "Space again did not resume the display")
+        script.wait_until(
+            lambda canvas: "the display stayed frozen" if np.array_equal(canvas, first) else None,
+            "Space again did not resume the display",
+        )
         assert "paused" not in script.title()
 
         if os.environ.get("SAVE_SCREENSHOTS"):

@@ -1,5 +1,6 @@
 """Tests of mnistdata: reading and checking the IDX files, where they are looked for, downloading
 them (from a local HTTP server, never a real host), the batches, and the real MNIST files."""
+
 import functools
 import gzip
 import hashlib
@@ -29,6 +30,7 @@ SPEC_SHA256 = {  # the table in SPEC.md
 
 
 # ---- a tiny synthetic MNIST, written by the tests themselves ----
+
 
 def images_idx(pixels, magic=2051, count=None):
     count, rows, cols = (len(pixels) if count is None else count), pixels.shape[1], pixels.shape[2]
@@ -92,11 +94,14 @@ def no_env(monkeypatch):
 
 # ---- reading the files ----
 
+
 def test_images_are_the_file_pixels_scaled_to_0_1_as_float32(tmp_path):
     data = load(write_files(tmp_path, CONTENTS))
     assert data.test.images.dtype == np.float32
     assert data.test.images.shape == (5, 28, 28, 1)
-    np.testing.assert_allclose(data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4)
+    np.testing.assert_allclose(
+        data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4
+    )
     assert data.train.images.min() >= 0 and data.train.images.max() <= 1
 
 
@@ -122,13 +127,19 @@ def test_one_hot_false_gives_uint8_digits(tmp_path):
 def test_reshape_true_gives_flat_784_pixel_rows(tmp_path):
     data = load(write_files(tmp_path, CONTENTS), reshape=True)
     assert data.train.images.shape == (12, 784)
-    np.testing.assert_allclose(data.test.images * 255, pixels_of(CONTENTS[TEST_IMAGES]).reshape(5, 784), atol=1e-4)
+    np.testing.assert_allclose(
+        data.test.images * 255, pixels_of(CONTENTS[TEST_IMAGES]).reshape(5, 784), atol=1e-4
+    )
 
 
-@pytest.mark.parametrize("gz", [True, False, {TRAIN_IMAGES, TEST_LABELS}], ids=["gz", "decompressed", "mixed"])
+@pytest.mark.parametrize(
+    "gz", [True, False, {TRAIN_IMAGES, TEST_LABELS}], ids=["gz", "decompressed", "mixed"]
+)
 def test_gzipped_and_decompressed_files_are_both_accepted(tmp_path, gz):
     data = load(write_files(tmp_path, CONTENTS, gz=gz))
-    np.testing.assert_allclose(data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4)
+    np.testing.assert_allclose(
+        data.test.images[..., 0] * 255, pixels_of(CONTENTS[TEST_IMAGES]), atol=1e-4
+    )
     assert data.train.num_examples == 12
 
 
@@ -145,11 +156,16 @@ def test_checksums_none_accepts_other_well_formed_files(tmp_path):
 
 # ---- bad files: each one stops with a message naming the file and the fault ----
 
+
 def with_header(content, **fields):
     """content with some IDX header fields replaced (magic, count, rows, cols)."""
-    names = ["magic", "count", "rows", "cols"][:2 if content[3] == 1 else 4]  # byte 3: 1 for labels
+    names = ["magic", "count", "rows", "cols"][
+        : 2 if content[3] == 1 else 4
+    ]  # byte 3: 1 for labels
     values = dict(zip(names, struct.unpack_from(">" + "I" * len(names), content)), **fields)
-    return struct.pack(">" + "I" * len(names), *(values[n] for n in names)) + content[4 * len(names):]
+    return (
+        struct.pack(">" + "I" * len(names), *(values[n] for n in names)) + content[4 * len(names) :]
+    )
 
 
 def flip_crc(gz):
@@ -157,28 +173,81 @@ def flip_crc(gz):
 
 
 BAD_FILES = {  # id: (name, file written, its bytes, phrases the message must contain)
-    "truncated_gzip": (TRAIN_IMAGES, ".gz", gzip.compress(CONTENTS[TRAIN_IMAGES])[:3000], ["truncated", "gzip"]),
+    "truncated_gzip": (
+        TRAIN_IMAGES,
+        ".gz",
+        gzip.compress(CONTENTS[TRAIN_IMAGES])[:3000],
+        ["truncated", "gzip"],
+    ),
     "not_gzip": (TRAIN_LABELS, ".gz", CONTENTS[TRAIN_LABELS], ["not a gzip file"]),
-    "damaged_gzip": (TEST_LABELS, ".gz", flip_crc(gzip.compress(CONTENTS[TEST_LABELS])), ["damaged gzip"]),
+    "damaged_gzip": (
+        TEST_LABELS,
+        ".gz",
+        flip_crc(gzip.compress(CONTENTS[TEST_LABELS])),
+        ["damaged gzip"],
+    ),
     "empty": (TEST_IMAGES, ".gz", b"", ["is empty"]),
-    "shorter_than_header": (TEST_LABELS, "", CONTENTS[TEST_LABELS][:5], ["truncated", "IDX header"]),
-    "fewer_bytes_than_header_promises": (TRAIN_IMAGES, "", CONTENTS[TRAIN_IMAGES][:-100],
-                                         ["truncated", "header promises 12 images"]),
-    "count_too_large": (TRAIN_LABELS, "", with_header(CONTENTS[TRAIN_LABELS], count=13),
-                        ["truncated", "header promises 13 labels"]),
-    "count_too_small": (TEST_IMAGES, "", with_header(CONTENTS[TEST_IMAGES], count=4),
-                        ["784 extra bytes", "4 images"]),
+    "shorter_than_header": (
+        TEST_LABELS,
+        "",
+        CONTENTS[TEST_LABELS][:5],
+        ["truncated", "IDX header"],
+    ),
+    "fewer_bytes_than_header_promises": (
+        TRAIN_IMAGES,
+        "",
+        CONTENTS[TRAIN_IMAGES][:-100],
+        ["truncated", "header promises 12 images"],
+    ),
+    "count_too_large": (
+        TRAIN_LABELS,
+        "",
+        with_header(CONTENTS[TRAIN_LABELS], count=13),
+        ["truncated", "header promises 13 labels"],
+    ),
+    "count_too_small": (
+        TEST_IMAGES,
+        "",
+        with_header(CONTENTS[TEST_IMAGES], count=4),
+        ["784 extra bytes", "4 images"],
+    ),
     "trailing_bytes": (TEST_LABELS, "", CONTENTS[TEST_LABELS] + b"\0\0\0", ["3 extra bytes"]),
-    "images_with_labels_magic": (TRAIN_IMAGES, "", with_header(CONTENTS[TRAIN_IMAGES], magic=2049),
-                                 ["wrong magic number 2049", "2051"]),
-    "labels_with_images_magic": (TRAIN_LABELS, ".gz", gzip.compress(with_header(CONTENTS[TRAIN_LABELS], magic=2051)),
-                                 ["wrong magic number 2051", "2049"]),
-    "unknown_magic": (TEST_IMAGES, "", with_header(CONTENTS[TEST_IMAGES], magic=1234), ["wrong magic number 1234"]),
-    "images_not_28x28": (TRAIN_IMAGES, "", images_idx(np.zeros((12, 27, 29), np.uint8)), ["27x29", "28x28"]),
-    "label_above_9": (TRAIN_LABELS, "", labels_idx([0, 1, 2, 3, 12, 5, 6, 7, 8, 9, 0, 1]),
-                      ["label 12", "index 4", "digits 0 to 9"]),
-    "checksum_mismatch": (TEST_IMAGES, ".gz", gzip.compress(OTHER_CONTENTS[TEST_IMAGES]),
-                          ["not the standard MNIST file", CHECKSUMS[TEST_IMAGES]]),
+    "images_with_labels_magic": (
+        TRAIN_IMAGES,
+        "",
+        with_header(CONTENTS[TRAIN_IMAGES], magic=2049),
+        ["wrong magic number 2049", "2051"],
+    ),
+    "labels_with_images_magic": (
+        TRAIN_LABELS,
+        ".gz",
+        gzip.compress(with_header(CONTENTS[TRAIN_LABELS], magic=2051)),
+        ["wrong magic number 2051", "2049"],
+    ),
+    "unknown_magic": (
+        TEST_IMAGES,
+        "",
+        with_header(CONTENTS[TEST_IMAGES], magic=1234),
+        ["wrong magic number 1234"],
+    ),
+    "images_not_28x28": (
+        TRAIN_IMAGES,
+        "",
+        images_idx(np.zeros((12, 27, 29), np.uint8)),
+        ["27x29", "28x28"],
+    ),
+    "label_above_9": (
+        TRAIN_LABELS,
+        "",
+        labels_idx([0, 1, 2, 3, 12, 5, 6, 7, 8, 9, 0, 1]),
+        ["label 12", "index 4", "digits 0 to 9"],
+    ),
+    "checksum_mismatch": (
+        TEST_IMAGES,
+        ".gz",
+        gzip.compress(OTHER_CONTENTS[TEST_IMAGES]),
+        ["not the standard MNIST file", CHECKSUMS[TEST_IMAGES]],
+    ),
 }
 
 
@@ -204,8 +273,13 @@ def test_images_and_labels_of_different_lengths_are_an_error_naming_both(tmp_pat
     with pytest.raises(MnistDataError) as caught:
         load(tmp_path, checksums=checksums_of(contents))
     message = str(caught.value)
-    for phrase in [str(tmp_path / (TRAIN_IMAGES + ".gz")), "(12 images)", str(tmp_path / (TRAIN_LABELS + ".gz")),
-                   "(11 labels)", "one label per image"]:
+    for phrase in [
+        str(tmp_path / (TRAIN_IMAGES + ".gz")),
+        "(12 images)",
+        str(tmp_path / (TRAIN_LABELS + ".gz")),
+        "(11 labels)",
+        "one label per image",
+    ]:
         assert phrase in message
 
 
@@ -225,13 +299,20 @@ def test_error_stops_a_script_with_only_the_paragraph_and_status_1(tmp_path):
         mnistdata.read_data_sets(empty, mirrors=())
     assert isinstance(caught.value, SystemExit) and caught.value.code == str(caught.value)
     script = "import sys, mnistdata; mnistdata.read_data_sets(sys.argv[1], mirrors=())"
-    run = subprocess.run([sys.executable, "-W", "error", "-c", script, str(empty)], cwd=tmp_path,
-                         env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script, str(empty)],
+        cwd=tmp_path,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert run.stderr == str(caught.value) + "\n"  # no traceback
 
 
 # ---- where the files are looked for ----
+
 
 @pytest.fixture
 def three_folders(tmp_path, monkeypatch):
@@ -286,6 +367,7 @@ def test_relative_data_dir_is_relative_to_the_current_directory(tmp_path, monkey
 
 # ---- downloading, from a server on 127.0.0.1 ----
 
+
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
@@ -310,8 +392,12 @@ def server(tmp_path_factory, monkeypatch):
     (www / "truncated").mkdir()
     for name, content in CONTENTS.items():
         (www / "truncated" / (name + ".gz")).write_bytes(gzip.compress(content)[:-20])
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www)))
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(www))
+    )
+    thread = threading.Thread(
+        target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
@@ -350,9 +436,15 @@ def test_download_fetches_the_missing_files_with_a_progress_line(server, tmp_pat
 
 
 def test_download_fetches_only_the_missing_file(server, tmp_path, capsys):
-    write_files(tmp_path, {name: CONTENTS[name] for name in (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES)}, gz=False)
+    write_files(
+        tmp_path,
+        {name: CONTENTS[name] for name in (TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES)},
+        gz=False,
+    )
     load(tmp_path, mirrors=[f"{server}/good/"])
-    assert gz_names(tmp_path) == sorted([TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS + ".gz"])
+    assert gz_names(tmp_path) == sorted(
+        [TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS + ".gz"]
+    )
     progress_lines = [line for line in capsys.readouterr().err.split("\n") if "Downloading" in line]
     assert len(progress_lines) == 1 and TEST_LABELS in progress_lines[0]
 
@@ -381,7 +473,9 @@ def test_download_gives_up_on_a_mirror_that_does_not_answer(server, tmp_path, mo
 
 
 @pytest.mark.parametrize("folder_exists", [False, True], ids=["new_folder", "existing_folder"])
-def test_all_mirrors_failing_is_one_paragraph_and_leaves_nothing_behind(server, dead_mirror, tmp_path, folder_exists):
+def test_all_mirrors_failing_is_one_paragraph_and_leaves_nothing_behind(
+    server, dead_mirror, tmp_path, folder_exists
+):
     target = tmp_path / "made" / "data"
     if folder_exists:
         target.mkdir(parents=True)
@@ -392,9 +486,19 @@ def test_all_mirrors_failing_is_one_paragraph_and_leaves_nothing_behind(server, 
     assert isinstance(error, SystemExit) and error.code  # a non-zero exit status: 1
     message = str(error)
     assert "\n" not in message
-    for phrase in [*CONTENTS, f"missing from {target} ", *mirrors, "Connection refused", "HTTP error 404",
-                   "not the standard MNIST file", "copy the four MNIST files", "decompressed", f"into {target},",
-                   "MNIST_DATA_DIR", "data_dir"]:
+    for phrase in [
+        *CONTENTS,
+        f"missing from {target} ",
+        *mirrors,
+        "Connection refused",
+        "HTTP error 404",
+        "not the standard MNIST file",
+        "copy the four MNIST files",
+        "decompressed",
+        f"into {target},",
+        "MNIST_DATA_DIR",
+        "data_dir",
+    ]:
         assert phrase in message
     if folder_exists:
         assert gz_names(target) == []
@@ -406,7 +510,9 @@ def test_files_downloaded_before_a_failure_are_kept_and_the_rest_named(server, t
     with pytest.raises(MnistDataError) as caught:
         load(tmp_path, mirrors=[f"{server}/partial/"])
     message = str(caught.value)
-    assert message.startswith(f"The MNIST files {TEST_IMAGES}, {TEST_LABELS} are missing from {tmp_path} ")
+    assert message.startswith(
+        f"The MNIST files {TEST_IMAGES}, {TEST_LABELS} are missing from {tmp_path} "
+    )
     assert gz_names(tmp_path) == [TRAIN_IMAGES + ".gz", TRAIN_LABELS + ".gz"]
 
 
@@ -443,6 +549,7 @@ def test_folder_that_cannot_be_written_is_a_clear_error(tmp_path, dead_mirror):
 
 # ---- batches ----
 
+
 def numbered(n, shuffle, seed=0):
     """A DataSet whose images are their own index and whose labels are index + 100."""
     return mnistdata.DataSet(np.arange(n), np.arange(n) + 100, shuffle=shuffle, seed=seed)
@@ -453,11 +560,15 @@ def walk(dataset, batch_size, batches):
 
 
 def test_batches_are_reproducible_from_the_seed():
-    np.testing.assert_array_equal(walk(numbered(10, True, seed=7), 3, 20), walk(numbered(10, True, seed=7), 3, 20))
+    np.testing.assert_array_equal(
+        walk(numbered(10, True, seed=7), 3, 20), walk(numbered(10, True, seed=7), 3, 20)
+    )
 
 
 def test_different_seeds_give_different_orders():
-    assert not np.array_equal(walk(numbered(50, True, seed=1), 50, 1), walk(numbered(50, True, seed=2), 50, 1))
+    assert not np.array_equal(
+        walk(numbered(50, True, seed=1), 50, 1), walk(numbered(50, True, seed=2), 50, 1)
+    )
 
 
 @pytest.mark.parametrize("batch_size", [1, 3, 4, 10, 25])
@@ -470,7 +581,9 @@ def test_batches_are_never_short(batch_size):
 
 @pytest.mark.parametrize("batch_size", [3, 7, 25])
 def test_each_epoch_covers_every_example_exactly_once(batch_size):
-    seen = walk(numbered(10, True), batch_size, 10)  # 10 batches of batch_size: a whole number of epochs
+    seen = walk(
+        numbered(10, True), batch_size, 10
+    )  # 10 batches of batch_size: a whole number of epochs
     for epoch in seen.reshape(-1, 10):
         np.testing.assert_array_equal(np.sort(epoch), np.arange(10))
 
@@ -509,6 +622,7 @@ def test_read_data_sets_shuffles_training_by_seed_and_keeps_test_order(tmp_path)
 
 # ---- the real MNIST files ----
 
+
 @pytest.fixture(scope="module")
 def real(mnist_dir):
     return mnistdata.read_data_sets(mnist_dir)
@@ -520,7 +634,12 @@ def real_digits_flat(mnist_dir):
 
 
 def test_real_shapes_and_dtypes(real):
-    assert real.train.images.shape == (60000, 28, 28, 1) and real.test.images.shape == (10000, 28, 28, 1)
+    assert real.train.images.shape == (60000, 28, 28, 1) and real.test.images.shape == (
+        10000,
+        28,
+        28,
+        1,
+    )
     assert real.train.labels.shape == (60000, 10) and real.test.labels.shape == (10000, 10)
     assert real.train.num_examples == 60000 and real.test.num_examples == 10000
     for array in (real.train.images, real.train.labels, real.test.images, real.test.labels):
@@ -548,7 +667,10 @@ def test_real_files_are_checked_against_the_spec_checksums(mnist_dir):
 
 
 def test_real_digits_and_flat_images_match_the_default_load(real, real_digits_flat):
-    for default, variant in ((real.train, real_digits_flat.train), (real.test, real_digits_flat.test)):
+    for default, variant in (
+        (real.train, real_digits_flat.train),
+        (real.test, real_digits_flat.test),
+    ):
         assert variant.images.shape == (default.num_examples, 784)
         assert variant.labels.dtype == np.uint8 and variant.labels.shape == (default.num_examples,)
         assert np.array_equal(variant.images, default.images.reshape(-1, 784))

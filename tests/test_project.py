@@ -1,4 +1,5 @@
 """The project's promises about itself: CI runs README's test command, the steps' diffs stay small."""
+
 import re
 import subprocess
 import sys
@@ -8,25 +9,33 @@ import pytest
 from conftest import ROOT
 
 # consecutive steps, and the changed lines (diff a b | grep -c '^[<>]') of the original workshop's
-ORIGINAL_DIFFS = [("mnist_1.0_softmax.py", "mnist_2.0_five_layers_sigmoid.py", 124),
-                  ("mnist_2.0_five_layers_sigmoid.py", "mnist_2.1_five_layers_relu_lrdecay.py", 43),
-                  ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_2.2_five_layers_relu_lrdecay_dropout.py", 55),
-                  ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "mnist_3.0_convolutional.py", 136),
-                  ("mnist_3.0_convolutional.py", "mnist_3.1_convolutional_bigger_dropout.py", 64)]
+ORIGINAL_DIFFS = [
+    ("mnist_1.0_softmax.py", "mnist_2.0_five_layers_sigmoid.py", 124),
+    ("mnist_2.0_five_layers_sigmoid.py", "mnist_2.1_five_layers_relu_lrdecay.py", 43),
+    ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_2.2_five_layers_relu_lrdecay_dropout.py", 55),
+    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "mnist_3.0_convolutional.py", 136),
+    ("mnist_3.0_convolutional.py", "mnist_3.1_convolutional_bigger_dropout.py", 64),
+]
 # each batch-norm step and the step it adds batch norm to (no original figure to compare with)
-BATCHNORM_DIFFS = [("mnist_2.0_five_layers_sigmoid.py", "mnist_4.0_batchnorm_five_layers_sigmoid.py"),
-                   ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_4.1_batchnorm_five_layers_relu.py"),
-                   ("mnist_3.1_convolutional_bigger_dropout.py", "mnist_4.2_batchnorm_convolutional.py")]
+BATCHNORM_DIFFS = [
+    ("mnist_2.0_five_layers_sigmoid.py", "mnist_4.0_batchnorm_five_layers_sigmoid.py"),
+    ("mnist_2.1_five_layers_relu_lrdecay.py", "mnist_4.1_batchnorm_five_layers_relu.py"),
+    ("mnist_3.1_convolutional_bigger_dropout.py", "mnist_4.2_batchnorm_convolutional.py"),
+]
 
 
 def changed_lines(a, b):
-    diff = subprocess.run(["diff", str(ROOT / a), str(ROOT / b)], capture_output=True, text=True).stdout
+    diff = subprocess.run(
+        ["diff", str(ROOT / a), str(ROOT / b)], capture_output=True, text=True
+    ).stdout
     return sum(line.startswith(("<", ">")) for line in diff.splitlines())
 
 
 def test_ci_runs_the_test_command_that_readme_gives():
     readme = (ROOT / "README.md").read_text()
-    command = re.search(r"pip install -r requirements-test\.txt && (.+)$", readme, re.M).group(1).strip()
+    command = (
+        re.search(r"pip install -r requirements-test\.txt && (.+)$", readme, re.M).group(1).strip()
+    )
     ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
     assert command in ci_lines
 
@@ -45,9 +54,16 @@ def test_consecutive_steps_differ_less_than_in_the_original_and_readme_says_by_h
         assert "| %s | %d | – |" % (label(a, b), changed_lines(a, b)) in readme
 
 
-@pytest.mark.parametrize("benchmark", sorted(path.name for path in (ROOT / "benchmarks").glob("*.py")))
+@pytest.mark.parametrize(
+    "benchmark", sorted(path.name for path in (ROOT / "benchmarks").glob("*.py"))
+)
 def test_each_benchmark_starts_and_explains_itself(benchmark, tmp_path):
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / benchmark), "--help"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / benchmark), "--help"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.startswith("usage: ")

@@ -1,4 +1,5 @@
 """Every step script, run as a learner runs it: from another folder, headless, on the real MNIST."""
+
 import os
 import re
 import subprocess
@@ -21,20 +22,32 @@ STEPS = [
     ("mnist_4.2_batchnorm_convolutional.py", 200, 0.90),
 ]
 TRAINING_LINE = re.compile(r"^(\d+): accuracy:[0-9.]+ loss: [0-9.]+( \(lr:[0-9.e-]+\))?$", re.M)
-TEST_LINE = re.compile(r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M)
+TEST_LINE = re.compile(
+    r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M
+)
 
 
 def run_step(script, *args, cwd, mnist_dir=None, env=None):
     env = dict(os.environ, MPLBACKEND="agg") if env is None else env
     if mnist_dir:
         env["MNIST_DATA_DIR"] = str(mnist_dir)
-    return subprocess.run([sys.executable, str(ROOT / script), *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, str(ROOT / script), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @pytest.mark.parametrize("script, iterations, floor", STEPS)
-def test_step_trains_headless_from_another_folder_and_learns(script, iterations, floor, mnist_dir, tmp_path):
-    done = run_step(script, "--no-window", "--iterations", str(iterations), cwd=tmp_path, mnist_dir=mnist_dir)
+def test_step_trains_headless_from_another_folder_and_learns(
+    script, iterations, floor, mnist_dir, tmp_path
+):
+    done = run_step(
+        script, "--no-window", "--iterations", str(iterations), cwd=tmp_path, mnist_dir=mnist_dir
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     tests = TEST_LINE.findall(done.stdout)
     assert TRAINING_LINE.search(done.stdout) and tests
@@ -45,13 +58,21 @@ def test_step_trains_headless_from_another_folder_and_learns(script, iterations,
     assert (tmp_path / script.replace(".py", ".png")).stat().st_size > 10000
 
 
-@pytest.mark.parametrize("display, reason", [(None, "no display was found"),
-                                             (":987", "the display :987 could not be opened")])
-def test_without_a_usable_display_the_step_trains_all_the_same(display, reason, mnist_dir, tmp_path):
-    env = {name: value for name, value in os.environ.items() if name not in ("DISPLAY", "MPLBACKEND")}
+@pytest.mark.parametrize(
+    "display, reason",
+    [(None, "no display was found"), (":987", "the display :987 could not be opened")],
+)
+def test_without_a_usable_display_the_step_trains_all_the_same(
+    display, reason, mnist_dir, tmp_path
+):
+    env = {
+        name: value for name, value in os.environ.items() if name not in ("DISPLAY", "MPLBACKEND")
+    }
     if display:
         env["DISPLAY"] = display
-    done = run_step("mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env)
+    done = run_step(
+        "mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "No window: %s. Training runs all the same" % reason in done.stdout
     assert re.search(r"^max test accuracy: 0\.[1-9]", done.stdout, re.M)
@@ -70,28 +91,55 @@ def show(*args, **kwargs):
 """
 
 
-def test_under_a_notebook_like_backend_the_step_trains_and_shows_the_graphs_at_the_end(mnist_dir, tmp_path):
+def test_under_a_notebook_like_backend_the_step_trains_and_shows_the_graphs_at_the_end(
+    mnist_dir, tmp_path
+):
     (tmp_path / "notebook_like_backend.py").write_text(NOTEBOOK_LIKE_BACKEND)
     env = dict(os.environ, MPLBACKEND="module://notebook_like_backend", PYTHONPATH=str(tmp_path))
-    done = run_step("mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env)
+    done = run_step(
+        "mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "No window: matplotlib's module://notebook_like_backend backend draws no window" in done.stdout
+    assert (
+        "No window: matplotlib's module://notebook_like_backend backend draws no window"
+        in done.stdout
+    )
     assert done.stdout.rstrip().endswith("shown inline")
     assert (tmp_path / "mnist_1.0_softmax.png").stat().st_size > 10000
 
 
 def test_learning_rate_decays_as_the_workshop_says(mnist_dir, tmp_path):
-    done = run_step("mnist_2.1_five_layers_relu_lrdecay.py", "--no-window", "--iterations", "40",
-                    cwd=tmp_path, mnist_dir=mnist_dir)
+    done = run_step(
+        "mnist_2.1_five_layers_relu_lrdecay.py",
+        "--no-window",
+        "--iterations",
+        "40",
+        cwd=tmp_path,
+        mnist_dir=mnist_dir,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
-    rates = {int(i): float(lr) for i, lr in re.findall(r"^(\d+): accuracy.*\(lr:([0-9.e-]+)\)$", done.stdout, re.M)}
+    rates = {
+        int(i): float(lr)
+        for i, lr in re.findall(r"^(\d+): accuracy.*\(lr:([0-9.e-]+)\)$", done.stdout, re.M)
+    }
     assert rates[0] == pytest.approx(0.0031)
     assert rates[40] == pytest.approx(0.0001 + 0.003 * 2.718281828 ** (-40 / 2000), rel=1e-5)
 
 
 def test_same_seed_gives_the_same_run_and_another_seed_another(mnist_dir, tmp_path):
-    runs = [run_step("mnist_2.2_five_layers_relu_lrdecay_dropout.py", "--no-window", "--iterations", "30",
-                     "--seed", seed, cwd=tmp_path, mnist_dir=mnist_dir) for seed in ("3", "3", "4")]
+    runs = [
+        run_step(
+            "mnist_2.2_five_layers_relu_lrdecay_dropout.py",
+            "--no-window",
+            "--iterations",
+            "30",
+            "--seed",
+            seed,
+            cwd=tmp_path,
+            mnist_dir=mnist_dir,
+        )
+        for seed in ("3", "3", "4")
+    ]
     lines = [re.findall(r"^\d+: .*$", run.stdout, re.M) for run in runs]
     assert len(lines[0]) > 4 and lines[0] == lines[1] and lines[0] != lines[2]
 
@@ -107,5 +155,5 @@ def test_help_lists_the_run_options_from_any_folder(tmp_path):
 def test_a_bad_option_is_a_clear_error_before_any_training(tmp_path):
     done = run_step("mnist_1.0_softmax.py", "--iterations", "-5", cwd=tmp_path)
     assert done.returncode == 2
-    assert "--iterations: expected a whole number of 0 or more, got '-5'" in done.stderr
+    assert "--iterations: expected a whole number of 1 or more, got '-5'" in done.stderr
     assert "accuracy" not in done.stdout
