@@ -15,12 +15,14 @@ The parts behind MnistDataVis, each small:
   WidgetView     the interactive figure of %matplotlib widget (ipympl), redrawn while training
   PngView        no live graphs: the final six saved as <script>.png
   MovieRecorder  --save-movie: one frame per test update, as MP4 or GIF
+  TensorBoardLog --logdir: the run as TensorBoard event files, beside the runs of other steps
 The training never depends on where the graphs are shown: animate() runs every iteration in all
 cases, and stops cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a
 number.
 """
 
 import argparse
+import importlib
 import inspect
 import io
 import math
@@ -34,6 +36,7 @@ import matplotlib
 import matplotlib.animation
 import matplotlib.colors
 import matplotlib.figure
+import matplotlib.image
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow.compat.v1 as tf
@@ -113,7 +116,14 @@ def parse_run_options(argv=None, iterations=None):
         action="store_true",
         help="also save the graphs as a movie: MP4 with ffmpeg, else an animated GIF",
     )
-    options = parser.parse_args(_script_arguments(script) if argv is None else argv)
+    parser.add_argument(
+        "--logdir",
+        type=usable_logdir,  # an unwritable folder stops the script here, before any training
+        metavar="DIR",
+        help="also log the run for TensorBoard, in DIR/<step>_seed<S> (a repeat of the same step "
+        "and seed gets its own folder: _run2, _run3, ...); tensorboard --logdir DIR shows them all",
+    )
+    options = parser.parse_args(_script_arguments() if argv is None else argv)
     options.script = script
     return options
 
@@ -127,15 +137,21 @@ def _calling_script():
     return pathlib.Path(path or "mnist.py").resolve()
 
 
-def _script_arguments(script):
-    """sys.argv[1:], unless sys.argv is a Jupyter kernel's own (its launcher and connection file)."""
-    if _jupyter_shell() is None or pathlib.Path(sys.argv[0]).resolve() == script:
-        return sys.argv[1:]
-    return []
+def _script_arguments():
+    """sys.argv[1:], unless they are a Jupyter kernel's own: its connection file, left in place
+    when a cell runs a step with runpy or exec (%run replaces them with the script's)."""
+    arguments = sys.argv[1:]
+    if _jupyter_shell() is not None:
+        from ipykernel.connect import get_connection_file  # imported already in a kernel
+
+        connection_file = pathlib.Path(get_connection_file()).name
+        if any(connection_file in argument for argument in arguments):
+            return []
+    return arguments
 
 
 def _jupyter_shell():
-    """The IPython shell of the Jupyter kernel this runs in (Notebook, Lab, VS Code, Colab), or None."""
+    """The shell of the Jupyter kernel running this (Notebook, Lab, VS Code, Colab), or None."""
     ipython = sys.modules.get("IPython")  # only imported when running inside IPython
     shell = ipython.get_ipython() if ipython else None
     return shell if getattr(shell, "kernel", None) is not None else None
@@ -293,6 +309,7 @@ class SixGraphs:
         self.band_iterations, self.bands4, self.bands5 = [], [], []
         self._band_fills = {3: [], 4: []}  # graph index -> its 7 filled bands
         self.images = {2: None, 5: None}
+        self._note_marks = []  # what mark_curve_notes drew
 
     @staticmethod
     def _setup_curves(ax, ylim):
@@ -345,6 +362,45 @@ class SixGraphs:
                     )
                 if np.isfinite(bands).any():
                     ax.set_ylim(np.nanmin(bands) - 1e-6, np.nanmax(bands) + 1e-6)
+
+    def mark_curve_notes(self):
+        """Marks on graphs 1 and 2 what curve_notes says at the end of a run: the best test
+        accuracy, the lowest test loss when the network overfits, a stretch near chance."""
+        for mark in self._note_marks:
+            mark.remove()
+        self._note_marks = []
+        last = max(self.train_curves[0][-1:] + self.test_curves[0][-1:] + [1])
+        for kind, figures in read_curves(self.train_curves, self.test_curves):
+            if kind == "best":
+                self._mark_point(0, figures["i"], figures["accuracy"], -1, "best: %.4f", last)
+            elif kind == "overfitting":
+                label = "lowest test loss: %.2f"
+                self._mark_point(1, figures["i"], figures["lowest"], 1, label, last)
+            elif kind in ("slow_start", "not_learning"):
+                start, stop = figures["start"], figures["stop"]
+                self._note_marks.append(self.axes[0].axvspan(start, stop, color="0.88"))
+                middle = (start + stop) / 2
+                self._note_marks.append(
+                    self.axes[0].text(middle, 0.03, "near chance", ha="center", color="0.4")
+                )
+
+    def _mark_point(self, index, i, value, side, label, last):
+        """A circle around a point of the test curve, labelled above (side 1) or below (-1),
+        towards the middle of the graph."""
+        ax = self.axes[index]
+        self._note_marks += ax.plot(i, value, "o", ms=12, mfc="none", mec=TEST_COLOR, mew=2)
+        note = ax.annotate(
+            label % value,
+            (i, value),
+            xytext=(0, 28 * side),
+            textcoords="offset points",
+            ha="right" if i > last / 2 else "left",
+            va="center",
+            color=TEST_COLOR,
+            bbox=dict(boxstyle="round", fc="white", ec=TEST_COLOR, alpha=0.9),
+            arrowprops=dict(arrowstyle="-", color=TEST_COLOR),
+        )
+        self._note_marks.append(note)
 
     def show_graphs(self, indices):
         """Shows only the given graphs (0-based), filling the figure."""
@@ -491,7 +547,9 @@ class WidgetView(_LiveView):
     messages only between cells, so during training --graphs chooses the graphs."""
 
     def start(self):
-        self.graphs.fig.canvas.manager.show()  # the widget, displayed once, in this cell
+        from IPython.display import display  # only ever used inside a Jupyter kernel
+
+        display(self.graphs.fig.canvas)  # the widget, in this cell's output
         print(
             "The figure below changes while the network trains; its keys work once training "
             "is done. Fewer graphs: --graphs 3 or --graphs 1,2."
@@ -543,6 +601,15 @@ def _agg_graphs(titles, dpi, figsize=FIGSIZE):
     return SixGraphs(figure, titles)
 
 
+def _widget_graphs(titles):
+    """Six graphs on an ipympl canvas that pyplot does not manage: displayed once, by WidgetView,
+    never again by pyplot when the cell ends, and left alone by the next run."""
+    ipympl = importlib.import_module("ipympl.backend_nbagg")
+    figure = matplotlib.figure.Figure(figsize=NOTEBOOK_FIGSIZE, dpi=NOTEBOOK_DPI)
+    ipympl.FigureManager(ipympl.FigureCanvas(figure), 0)
+    return SixGraphs(figure, titles)
+
+
 def _display_in_cell(path):
     from IPython.display import Image, display
 
@@ -574,7 +641,7 @@ class MovieRecorder:
 
 # The backends of Jupyter's front ends: inline images, and ipympl's (or nbagg's) live figure.
 _INLINE_BACKENDS = ("module://matplotlib_inline.backend_inline", "inline")
-_WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl", "nbagg")
+_WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl")
 
 
 def _no_window_reason():
@@ -601,22 +668,342 @@ def _output_path(script, suffix):
     return folder / (script.stem + suffix)
 
 
+# --- TensorBoard: the run as event files, to compare runs (--logdir) ----------------------------
+
+# The digit mosaics are logged as images at the first test update, then at the first test update
+# past each of 1, 2, 5, 10, 20, 50, 100, ... iterations (three a decade, so that the early learning
+# shows), and at the last one: 9 of each for 10000 iterations.
+_IMAGE_MILESTONES = [m * 10**e for e in range(15) for m in (1, 2, 5)]
+HISTOGRAM_BUCKETS = 30
+FLUSH_SECONDS = 10  # how far behind a TensorBoard watching the run live can be
+
+
+def usable_logdir(text):
+    """--logdir's folder, created if missing, once a file could be written in it.
+
+    Anything else stops the script at once, before the data is loaded, with one line saying why.
+    (Writing is tried rather than os.access asked: as root, os.access says yes to read-only places.)
+    """
+    folder = pathlib.Path(text).expanduser().absolute()
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(20, "it is a file, not a folder")
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise SystemExit(_logdir_error(text, error)) from None
+    return folder
+
+
+def _logdir_error(text, error):
+    return (
+        "--logdir %s: cannot write TensorBoard logs there (%s). Give a folder you can write to; "
+        "it is created if missing." % (text, error.strerror or error)
+    )
+
+
+def _new_run_folder(logdir, name):
+    """A new, empty folder for this run: logdir/name, else name_run2, name_run3, ... mkdir is
+    atomic, so two runs never share a folder, even when started at the same moment."""
+    k = 1
+    while True:
+        folder = logdir / (name if k == 1 else "%s_run%d" % (name, k))
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            k += 1
+        except OSError as error:  # the folder became unwritable after the options were read
+            raise SystemExit(_logdir_error(str(logdir), error)) from None
+
+
+def _tag(title):
+    """A graph's title as a TensorBoard tag: "Activations, conv layers": activations_conv_layers."""
+    return "_".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
+
+
+def histogram_proto(values, buckets=HISTOGRAM_BUCKETS):
+    """The finite values as a TensorBoard histogram, equal-width buckets; None if none is finite."""
+    values = np.ravel(values)
+    if not values.size:
+        return None
+    low, high = values.min(), values.max()
+    if not (np.isfinite(low) and np.isfinite(high)):  # a NaN or an infinity: a diverged network
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return None
+        low, high = values.min(), values.max()
+    if low == high:
+        counts, limits = [values.size], [high]
+    else:
+        counts, edges = np.histogram(values, buckets, range=(low, high))
+        limits = edges[1:]  # right edges: TensorBoard takes min as the first bucket's left one
+    return tf.HistogramProto(
+        min=float(low),
+        max=float(high),
+        num=values.size,
+        sum=float(values.sum(dtype=np.float64)),
+        sum_squares=float(np.dot(values, values)),
+        bucket_limit=np.asarray(limits, float).tolist(),
+        bucket=np.asarray(counts, float).tolist(),
+    )
+
+
+def image_proto(im):
+    """An RGB image with values in [0, 1] (a digit mosaic) as a PNG for TensorBoard."""
+    pixels = np.clip(np.nan_to_num(np.asarray(im, np.float32), nan=1.0), 0.0, 1.0)
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(
+        buffer,
+        (pixels * 255 + 0.5).astype(np.uint8),
+        format="png",
+        pil_kwargs={"compress_level": 1},  # on the mosaics: faster than the default, no larger
+    )
+    return tf.Summary.Image(
+        height=pixels.shape[0],
+        width=pixels.shape[1],
+        colorspace=4,  # imsave writes RGBA
+        encoded_image_string=buffer.getvalue(),
+    )
+
+
+class TensorBoardLog:
+    """--logdir: what the graphs show, written as TensorBoard event files by TensorFlow's own
+    FileWriter (no tensorboard package needed) into a new folder, logdir/<step>_seed<S>.
+
+    Tags: accuracy/training, accuracy/test, loss/training, loss/test, learning_rate (where the step
+    passes one); graphs 4 and 5 as histograms and graphs 3 and 6 as images, tagged by their titles
+    (weights, biases, training_digits, test_digits); and the TensorFlow graph for the graph view."""
+
+    def __init__(self, logdir, run_name, titles, graph):
+        self.logdir = pathlib.Path(logdir)
+        self.folder = _new_run_folder(self.logdir, run_name)
+        if tf.executing_eagerly():  # FileWriter refuses eager mode; the steps' graphs never are
+            with tf.Graph().as_default():
+                self._writer = tf.summary.FileWriter(str(self.folder), flush_secs=FLUSH_SECONDS)
+        else:
+            self._writer = tf.summary.FileWriter(
+                str(self.folder), graph=graph, flush_secs=FLUSH_SECONDS
+            )
+        self._spread_tags = (_tag(titles[3]), _tag(titles[4]))
+        self._mosaic_tags = {2: _tag(titles[2]), 5: _tag(titles[5])}
+        self._mosaics = {}  # graph index -> its latest mosaic
+        self._last_test = 0  # the iteration of the latest test update
+        self._mosaics_logged_at = None
+        self._milestones = iter(_IMAGE_MILESTONES)
+        self._next_milestone = 0
+        print(
+            "TensorBoard: this run is logged to %s (to see it: tensorboard --logdir %s)"
+            % (self.folder, self.logdir)
+        )
+
+    def _write(self, i, values):
+        """values: (tag, field of Summary.Value, value) triples, one event at step i."""
+        summary = tf.Summary(value=[tf.Summary.Value(**{"tag": t, f: v}) for t, f, v in values])
+        self._writer.add_summary(summary, int(i))
+
+    def add_curves(self, i, which, accuracy, loss, learning_rate=None):
+        """A point of the training or the test curves (which: "training" or "test")."""
+        values = [("accuracy/" + which, accuracy), ("loss/" + which, loss)]
+        if learning_rate is not None:
+            values.append(("learning_rate", learning_rate))
+        self._write(i, [(tag, "simple_value", float(value)) for tag, value in values])
+        if which == "test":
+            self._last_test = int(i)
+
+    def add_spreads(self, i, data4, data5):
+        """What graphs 4 and 5 show, as two histograms."""
+        histograms = zip(self._spread_tags, map(histogram_proto, (data4, data5)))
+        self._write(i, [(tag, "histo", h) for tag, h in histograms if h is not None])
+
+    def add_mosaic(self, index, im):
+        """Graph 3's or graph 6's mosaic (index 2 or 5); both are logged at some test updates."""
+        self._mosaics[index] = im
+        if index == 5 and self._last_test >= self._next_milestone:
+            self._log_mosaics()
+            while self._next_milestone <= self._last_test:
+                self._next_milestone = next(self._milestones)
+
+    def _log_mosaics(self):
+        self._mosaics_logged_at = self._last_test
+        self._write(
+            self._last_test,
+            [(self._mosaic_tags[k], "image", image_proto(im)) for k, im in self._mosaics.items()],
+        )
+
+    def close(self):
+        """Logs the last mosaics if not yet done, and writes everything to disk."""
+        if self._writer is None:
+            return
+        if 5 in self._mosaics and self._mosaics_logged_at != self._last_test:
+            self._log_mosaics()
+        self._writer.close()
+        self._writer = None
+        print("TensorBoard: run written to %s" % self.folder)
+
+
 # --- reading the curves at the end of a run --------------------------------------------------
 
 LOSS_NOT_A_NUMBER = (
-    "Training stopped at iteration {i}: the {which} loss is {value}, so nothing the network "
-    "learns from here on means anything. In this workshop the usual causes are a learning rate "
-    "too high for the step (the weights grow until the numbers overflow: try one 10 times "
-    "smaller), or log(0) in a hand-written cross-entropy: step 1.0's -sum(Y_ * log(Y)) becomes "
-    "infinite as soon as the network gives a correct digit a probability of exactly 0, which is "
-    "why the steps from 2.0 on compute it from the logits with "
-    "tf.nn.softmax_cross_entropy_with_logits_v2. The graphs up to that iteration are kept."
+    "Training stopped at iteration {i}: the {which} loss is {value}, not a finite number, and "
+    "nothing the network computes from there on means anything. In this workshop the usual "
+    "causes are a learning rate too high, whose big updates make the weights grow until the "
+    "numbers overflow (lower it, 10 times at a time, until the loss stays finite), and log(0) in "
+    "a hand-written cross-entropy: step 1.0's -sum(Y_ * log(Y)) is not a number as soon as the "
+    "softmax rounds a probability to exactly 0, which large weights soon cause. That is why the "
+    "steps from 2.0 on compute it from the logits (tf.nn.softmax_cross_entropy_with_logits_v2). "
+    "The graphs up to iteration {i} are kept."
 )
+
+# The curves are read through robust summaries: one training point is measured on a batch of
+# 100 images, so it jumps by several percent from one point to the next; a median over a few
+# points does not follow a single lucky or unlucky batch.
+SUMMARY_POINTS = 5  # medians over 5 consecutive points (500 iterations of the test curves)
+END_SHARE = 0.2  # "the end of the run" is its last fifth: 2000 of 10000 iterations
+# Near chance: a guess among 10 digits gets 10% right; 20% is twice that, above the batches'
+# noise around a guess (10 +- 3 right out of 100) and below anything a learning network shows
+# after its first iterations.
+NEAR_CHANCE = 0.2
+STUCK_SHARE = 0.2  # near chance for a fifth of the run is a long stretch, not a first moment
+# Overfitting: the test loss ends at least 30% above its lowest while the training loss at least
+# halves over the same iterations. In the full runs of seed 0, steps 2.1 and 3.0 (no dropout)
+# end 44% and 45% above their lowest; 2.0 (noisy: 11%), 2.2 (5%), 3.1 (24%) and the batch-norm
+# steps stay below, and dropout is the workshop's answer to 2.1 and 3.0.
+OVERFITTING_RISE = 0.3
+TRAINING_LOSS_FALL = 0.5
+# The test accuracy jumps around when, over the end of the run, it typically changes by more
+# than 5% of the misrecognised digits from one test to the next: a network that has settled
+# changes its answer on only a few borderline digits. Step 2.0 (a constant learning rate)
+# changes by 7.7% at the end of its full run of seed 0; steps with a decaying learning rate
+# by 2.5% at most, and step 1.0 by 3.3%.
+JUMPY_TEST_ACCURACY = 0.05
+
+CURVE_NOTES = {
+    "best": "The best test accuracy, {accuracy:.4f}, came at iteration {i}: the {after} "
+    "iterations after it did not beat it (the last test gave {last:.4f}).",
+    "overfitting": "The test loss rose from its lowest, {lowest:.2f} at iteration {i}, to "
+    "{last:.2f} at iteration {last_i}, while the training loss kept falling: the network is "
+    "overfitting, learning its training images by heart rather than digits in general. Dropout "
+    "(steps 2.2 and 3.1) is the workshop's remedy.",
+    "slow_start": "The training accuracy stayed near chance (a guess among 10 digits gets 0.1) "
+    "from iteration {start} to {stop}: a slow start, as deep networks of sigmoids often have.",
+    "not_learning": "The training accuracy stayed near chance (a guess among 10 digits gets 0.1) "
+    "from iteration {start} to the end: the network is not learning. A learning rate far too "
+    "high or too low, or a mistake in the model, does this.",
+    "jumpy": "The test accuracy still jumps around at the end: over the last {span} iterations "
+    "it went up and down between {low:.4f} and {high:.4f}, typically by {jump:.4f} from one test "
+    "to the next. The learning rate is too high for the end of training; one that decays (step "
+    "2.1) lets the network settle.",
+}
 
 
 def curve_notes(train_curves, test_curves):
-    """A few plain lines on what the curves show, each only where the data clearly shows it."""
-    return []
+    """A few plain lines on what the curves show, each only where the data clearly shows it
+    (none when nothing stands out). Each curves is ([iteration], [accuracy], [loss])."""
+    found = read_curves(train_curves, test_curves)
+    return [CURVE_NOTES[kind].format(**figures) for kind, figures in found]
+
+
+def read_curves(train_curves, test_curves):
+    """What stands out in the curves, as (kind, figures) pairs: the notes' kinds and values."""
+    train, test = _finite_points(train_curves), _finite_points(test_curves)
+    end = max(train[0][-1:].tolist() + test[0][-1:].tolist() + [0.0])
+    found = [
+        _best_test_accuracy(test, end),
+        _overfitting(train, test),
+        _near_chance(train, end),
+        _jumpy_test_accuracy(test, end),
+    ]
+    return [kind_figures for kind_figures in found if kind_figures]
+
+
+def _finite_points(curves):
+    """(iterations, accuracies, losses) as arrays, without the points that are not finite."""
+    points = np.asarray([np.asarray(values, float) for values in curves]).reshape(3, -1)
+    return points[:, np.isfinite(points).all(axis=0)]
+
+
+def _rolling_median(values, points=SUMMARY_POINTS):
+    """The median of each value and its neighbours, `points` in all (fewer at both ends)."""
+    half = points // 2
+    padded = np.pad(np.asarray(values, float), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    return np.nanmedian(windows, axis=1)
+
+
+def _best_test_accuracy(test, end):
+    """Where the best test accuracy came, when the last fifth of the run did not beat it."""
+    iterations, accuracies, _ = test
+    if iterations.size < 2:
+        return None
+    best = int(np.argmax(accuracies))  # the first of equal bests: the later ones did not beat it
+    if iterations[best] > end - END_SHARE * end:
+        return None  # still improving at the end: nothing to add to "max test accuracy"
+    return "best", dict(
+        accuracy=accuracies[best],
+        i=int(iterations[best]),
+        after=int(end - iterations[best]),
+        last=accuracies[-1],
+    )
+
+
+def _overfitting(train, test):
+    """The test loss rising from its lowest point while the training loss keeps falling."""
+    (iterations, _, losses), (test_iterations, _, test_losses) = train, test
+    if test_iterations.size < 2 * SUMMARY_POINTS:
+        return None
+    smooth = _rolling_median(test_losses)
+    low = int(np.argmin(smooth))
+    if np.median(test_losses[-SUMMARY_POINTS:]) < (1 + OVERFITTING_RISE) * smooth[low]:
+        return None
+    # the training loss over the same iterations as these two test summaries
+    half = SUMMARY_POINTS // 2
+    near_low = test_iterations[[max(low - half, 0), min(low + half, test_iterations.size - 1)]]
+    at_low = losses[(iterations >= near_low[0]) & (iterations <= near_low[1])]
+    at_end = losses[iterations >= test_iterations[-SUMMARY_POINTS]]
+    if not (at_low.size and at_end.size):
+        return None
+    if np.median(at_end) > TRAINING_LOSS_FALL * np.median(at_low):
+        return None
+    lowest = int(np.argmin(test_losses))
+    return "overfitting", dict(
+        lowest=test_losses[lowest],
+        i=int(test_iterations[lowest]),
+        last=test_losses[-1],
+        last_i=int(test_iterations[-1]),
+    )
+
+
+def _near_chance(train, end):
+    """The longest stretch where the training accuracy stayed near chance, if long."""
+    iterations, accuracies, _ = train
+    if iterations.size < SUMMARY_POINTS:
+        return None
+    near = np.concatenate([[0], _rolling_median(accuracies) <= NEAR_CHANCE, [0]]).astype(int)
+    starts, stops = np.flatnonzero(np.diff(near) == 1), np.flatnonzero(np.diff(near) == -1)
+    longest = int(np.argmax(stops - starts)) if starts.size else None
+    if longest is None or stops[longest] - starts[longest] < SUMMARY_POINTS:
+        return None
+    start, stop = iterations[starts[longest]], iterations[stops[longest] - 1]
+    if stop - start < STUCK_SHARE * end:
+        return None
+    kind = "not_learning" if stops[longest] == iterations.size else "slow_start"
+    return kind, dict(start=int(start), stop=int(stop))
+
+
+def _jumpy_test_accuracy(test, end):
+    """The test accuracy still changing a lot from one test to the next at the end of the run."""
+    iterations, accuracies, _ = test
+    span = END_SHARE * end
+    last = accuracies[iterations >= end - span]
+    if last.size < SUMMARY_POINTS:
+        return None
+    changes = np.diff(last)
+    jump = np.median(np.abs(changes - np.median(changes)))  # about the changes' trend
+    if not jump > JUMPY_TEST_ACCURACY * (1.0 - np.median(last)):
+        return None
+    return "jumpy", dict(span=int(span), low=last.min(), high=last.max(), jump=jump)
 
 
 # --- what the step scripts use ---------------------------------------------------------------
@@ -647,6 +1034,13 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self._batch_size = 100
         self._not_a_number = None  # (iteration, which loss, value) once a loss is not finite
+        self.tensorboard = None
+        if getattr(self.options, "logdir", None):
+            run_name = "%s_seed%d" % (self.options.script.stem, self.options.seed)
+            # the steps make MnistDataVis once their model is built: the graph is complete
+            self.tensorboard = TensorBoardLog(
+                self.options.logdir, run_name, titles, tf.get_default_graph()
+            )
 
     def _open(self, titles, dpi):
         """The figure, and the view that shows it."""
@@ -679,7 +1073,7 @@ class MnistDataVis:
                 graphs, "--no-window", self._output_path(".png"), show=_display_in_cell
             )
         if backend in _WIDGET_BACKENDS:
-            graphs = self._pyplot_graphs(titles, dpi)
+            graphs = _widget_graphs(titles)
             return graphs, WidgetView(graphs)
         if backend not in _INLINE_BACKENDS + ("agg",):  # %matplotlib qt or tk: a real window
             try:
@@ -708,6 +1102,8 @@ class MnistDataVis:
         self._record(self.graphs.train_curves, "training", i, accuracy, loss)
         lr = "" if learning_rate is None else " (lr:%s)" % learning_rate
         print("%d: accuracy:%s loss: %s%s" % (i, accuracy, loss, lr))
+        if self.tensorboard:
+            self.tensorboard.add_curves(i, "training", accuracy, loss, learning_rate)
 
     def append_test_curves_data(self, i, accuracy, loss):
         """Adds a point to the test curves and prints the workshop's test progress line."""
@@ -717,6 +1113,8 @@ class MnistDataVis:
             "%d: ********* epoch %d ********* test accuracy:%s test loss: %s"
             % (i, epoch, accuracy, loss)
         )
+        if self.tensorboard:
+            self.tensorboard.add_curves(i, "test", accuracy, loss)
 
     def _record(self, curves, which, i, accuracy, loss):
         for values, value in zip(curves, (i, accuracy, loss)):
@@ -729,15 +1127,21 @@ class MnistDataVis:
         self.graphs.band_iterations.append(i)
         self.graphs.bands4.append(percentile_bands(data4))
         self.graphs.bands5.append(percentile_bands(data5))
+        if self.tensorboard:
+            self.tensorboard.add_spreads(i, data4, data5)
 
     def update_image1(self, im):
         """Graph 3: the training digits' mosaic."""
         self.graphs.show_image(2, im)
+        if self.tensorboard:
+            self.tensorboard.add_mosaic(2, im)
 
     def update_image2(self, im):
         """Graph 6: the test digits' mosaic; its y axis reads as the test accuracy where the red
         rows end."""
         self.graphs.show_image(5, im)
+        if self.tensorboard:
+            self.tensorboard.add_mosaic(5, im)
 
     def get_max_test_accuracy(self):
         accuracies = _finite(self.graphs.test_curves[1])
@@ -815,6 +1219,9 @@ class MnistDataVis:
         if self._not_a_number:
             i, which, value = self._not_a_number
             print(LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
+        if self.tensorboard:
+            self.tensorboard.close()  # on disk before a window waits to be closed
+        self.graphs.mark_curve_notes()  # on the final graphs, wherever they are shown
         self.view.finish()
         if self._not_a_number:
             raise SystemExit(1)
