@@ -1,0 +1,83 @@
+"""How much of its headless speed a step keeps with live graphs in a notebook cell.
+
+    python benchmarks/notebook_speed.py [--iterations 2000] [--step mnist_3.0_convolutional.py]
+
+Runs the step twice, timed from its first progress line to "max test accuracy": headless as a
+learner runs it (--no-window, in a process of its own), then with `%run` in a real Jupyter kernel
+whose inline backend gets the six graphs as one image updated in place (the notebook view). In the
+kernel, the times are those the kernel stamped on its messages. Needs ipykernel and jupyter_client
+(requirements-test.txt).
+"""
+
+import argparse
+import datetime
+import os
+import pathlib
+import sys
+import tempfile
+
+from figure_overhead import seconds_training  # this folder is on sys.path when run as a script
+from jupyter_client import KernelManager
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def seconds_in_a_notebook(step, iterations):
+    """Seconds of training under %run in a fresh kernel, and how many image updates it sent."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "MPLBACKEND")}
+    manager = KernelManager(kernel_name="python3")
+    manager.start_kernel(cwd=tempfile.gettempdir(), env=env)
+    client = manager.client()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=120)
+        msg_id = client.execute("%%run %s --iterations %d" % (ROOT / step, iterations))
+        start = end = None
+        updates = 0
+        while True:
+            message = client.get_iopub_msg(timeout=1800)
+            if message["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content, sent = message["msg_type"], message["content"], message["header"]["date"]
+            if kind == "status" and content["execution_state"] == "idle":
+                break
+            text = content.get("text", "") if kind == "stream" else ""
+            if start is None and "0: accuracy" in text:
+                start = sent
+            if "max test accuracy" in text:
+                end = sent
+            updates += kind == "update_display_data"
+        if start is None or end is None:
+            sys.exit("the %%run of %s did not finish in the kernel" % step)
+        return (end - start) / datetime.timedelta(seconds=1), updates
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
+    parser.add_argument("--iterations", type=int, default=2000)
+    args = parser.parse_args()
+    command = [sys.executable, str(ROOT / args.step), "--no-window"]
+    headless = seconds_training(command + ["--iterations", str(args.iterations)], dict(os.environ))
+    notebook, updates = seconds_in_a_notebook(args.step, args.iterations)
+    print(
+        "%s, %d iterations: headless %.0f it/s; live graphs in a notebook cell (%d image updates)"
+        " %.0f it/s: the notebook keeps %.0f%% of the headless speed"
+        % (
+            args.step,
+            args.iterations,
+            args.iterations / headless,
+            updates,
+            args.iterations / notebook,
+            100 * headless / notebook,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
