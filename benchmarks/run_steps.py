@@ -1,11 +1,15 @@
-"""Runs workshop steps headless at their full iteration counts and writes a results table.
+"""Runs workshop steps headless at their full iteration counts: a results table and a figure.
 
-    python benchmarks/run_steps.py                       # all the steps, seed 0
-    python benchmarks/run_steps.py mnist_3.1_convolutional_bigger_dropout.py --seeds 0 1 2 --output-dir /tmp/b
+    python benchmarks/run_steps.py                            # all the steps, seed 0
+    python benchmarks/run_steps.py --logdir /tmp/mnist_runs    # ... and a TensorBoard run each
+    python benchmarks/run_steps.py mnist_3.1_convolutional_bigger_dropout.py --seeds 0 1 2
+    python benchmarks/run_steps.py --iterations 200 --output-dir /tmp/quick   # a quick check
 
 For each step: max test accuracy, the iteration where the test accuracy first reached 0.99, wall
-time and iterations per second (figure updates included), and the final six-graph PNG. The table
-goes to <output-dir>/results.md (default benchmarks/results/), one row per step and seed, printed too.
+time and iterations per second (figure updates included), and the final six-graph PNG. The
+iteration count is the run's own: the iteration of its last test line. Into <output-dir> (default
+benchmarks/results/): results.md, one row per step and seed, printed too; progression.png, every
+run's test accuracy and test loss against the iterations; and seed<S>/, each run's log and PNG.
 """
 
 import argparse
@@ -17,40 +21,75 @@ import subprocess
 import sys
 import time
 
+import matplotlib.figure
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
-TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:([0-9.]+)", re.M)
-ITERATIONS = re.compile(r"iterations=(\d+)")
+TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:(\S+) test loss: (\S+)$", re.M)
 
 
-def run(step, output_dir, seed):
-    iterations = int(ITERATIONS.search((ROOT / step).read_text()).group(1))
+def run(step, output_dir, seed, options=()):
+    """Runs the step; returns its results row and its test curve (iterations, accuracy, loss)."""
     folder = output_dir / ("seed%d" % seed)  # each run's log and final PNG
     folder.mkdir(exist_ok=True)
     log = folder / step.replace(".py", ".log")
+    command = [sys.executable, str(ROOT / step), "--no-window", "--seed", str(seed), *options]
     start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, str(ROOT / step), "--no-window", "--seed", str(seed)],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-    )
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     seconds = time.perf_counter() - start
     log.write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         sys.exit("%s failed (exit %d): see %s" % (step, done.returncode, log))
-    tests = [(int(i), float(a)) for i, a in TEST_LINE.findall(done.stdout)]
-    best = max(a for _, a in tests)
-    first_99 = next((i for i, a in tests if a >= 0.99), None)
-    return {
+    curve = np.array(TEST_LINE.findall(done.stdout), float).T  # iterations, accuracy, loss
+    iterations, accuracy = int(curve[0][-1]), curve[1]  # the last test is at the last iteration
+    reached = curve[0][accuracy >= 0.99]
+    row = {
         "step": step,
         "seed": str(seed),
         "iterations": str(iterations),
-        "max test accuracy": "%.4f" % best,
-        "first >= 0.99 at": "-" if first_99 is None else str(first_99),
+        "max test accuracy": "%.4f" % accuracy.max(),
+        "first >= 0.99 at": "%d" % reached[0] if reached.size else "-",
         "wall time (s)": "%.0f" % seconds,
         "iterations/s": "%.0f" % (iterations / seconds),
     }
+    return row, curve
+
+
+# The error rate on a log scale, labelled as accuracy: 92%, 98%, 99% and 99.5% equally readable.
+ACCURACY_TICKS = [0.9, 0.95, 0.98, 0.99, 0.995, 0.998]
+
+
+def progression_figure(curves, path):
+    """Every run's test accuracy and test loss against the iterations, one color per step."""
+    figure = matplotlib.figure.Figure(figsize=(14, 6), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    accuracy_ax, loss_ax = figure.subplots(1, 2)
+    colors = matplotlib.colormaps["tab10"].colors
+    steps = list(dict.fromkeys(step for step, _ in curves))  # in the order they ran
+    labelled = set()  # one label a step, whatever its number of seeds
+    for (step, _), (iterations, accuracy, loss) in curves.items():
+        color = colors[steps.index(step) % len(colors)]
+        label = None if step in labelled else step.removesuffix(".py")
+        labelled.add(step)
+        accuracy_ax.plot(iterations, 1.0 - accuracy, color=color, linewidth=1, label=label)
+        loss_ax.plot(iterations, loss, color=color, linewidth=1, label=label)
+    accuracy_ax.set_yscale("log")
+    accuracy_ax.set_yticks(
+        [1.0 - a for a in ACCURACY_TICKS], ["%g%%" % (100 * a) for a in ACCURACY_TICKS]
+    )
+    accuracy_ax.minorticks_off()
+    accuracy_ax.set_ylim(0.1, 0.002)  # from 90% at the bottom to 99.8% at the top
+    accuracy_ax.set_title("Test accuracy (log scale of the error rate)")
+    loss_ax.set_ylim(0, 40)
+    loss_ax.set_title("Test loss (mean cross-entropy x 100)")
+    for ax in (accuracy_ax, loss_ax):
+        ax.set_xlabel("iterations (batches of 100 images)")
+        ax.grid(alpha=0.3, which="both")
+        ax.set_xlim(0, max(curve[0][-1] for curve in curves.values()))
+    loss_ax.legend(loc="upper right", fontsize="small")
+    figure.savefig(path)
 
 
 def main():
@@ -64,13 +103,30 @@ def main():
     parser.add_argument(
         "--seeds", type=int, nargs="+", default=[0], help="run each step once per seed (default: 0)"
     )
+    parser.add_argument(
+        "--logdir",
+        type=pathlib.Path,
+        metavar="DIR",
+        help="also log every run for TensorBoard into DIR (the steps' own --logdir)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        metavar="N",
+        help="train each step for N iterations instead of its own count (for quick checks)",
+    )
     args = parser.parse_args()
     args.output_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
+    logdir = args.logdir.expanduser().resolve() if args.logdir else None
+    options = ["--logdir", str(logdir)] if logdir else []
+    options += ["--iterations", str(args.iterations)] if args.iterations else []
+    rows, curves = [], {}
     for step in args.steps:
         for seed in args.seeds:
-            rows.append(run(pathlib.Path(step).name, args.output_dir.resolve(), seed))
-            print("  ".join("%s: %s" % item for item in rows[-1].items()), flush=True)
+            step = pathlib.Path(step).name
+            row, curves[step, seed] = run(step, args.output_dir.resolve(), seed, options)
+            rows.append(row)
+            print("  ".join("%s: %s" % item for item in row.items()), flush=True)
     header = list(rows[0])
     table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     table += ["| " + " | ".join(row[key] for key in header) + " |" for row in rows]
@@ -79,7 +135,11 @@ def main():
         len(os.sched_getaffinity(0)),
     )
     (args.output_dir / "results.md").write_text("\n".join(table + ["", note, ""]))
+    progression_figure(curves, args.output_dir / "progression.png")
     print("\n".join(table + ["", note]))
+    print("The progression figure: %s" % (args.output_dir / "progression.png"))
+    if logdir:
+        print("The TensorBoard runs: tensorboard --logdir %s" % logdir)
 
 
 if __name__ == "__main__":
