@@ -270,7 +270,8 @@ TITLES = ("Accuracy", "Cross entropy loss", "Training digits", "Weights", "Biase
 TRAINING_COLOR, TEST_COLOR, BIASES_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 FIGURE_LABEL = "tensorflowvisu"  # names this module's figures among the ones pyplot manages
 FIGSIZE = (19.2, 10.8)  # inches: 1344x756 pixels at the window's 70 dpi
-NOTEBOOK_FIGSIZE, NOTEBOOK_DPI = (13.0, 7.3), 80  # fits a notebook cell's width
+NOTEBOOK_FIGSIZE, NOTEBOOK_DPI = (13.0, 7.3), 80  # an image the notebook scales to its width
+WIDGET_FIGSIZE = (10.0, 5.6)  # ipympl's figure keeps its size in pixels: 800x450 fits a cell
 
 
 def _grid_boxes(count):
@@ -376,7 +377,7 @@ class SixGraphs:
             elif kind == "overfitting":
                 label = "lowest test loss: %.2f"
                 self._mark_point(1, figures["i"], figures["lowest"], 1, label, last)
-            elif kind in ("slow_start", "not_learning"):
+            elif kind in ("slow_start", "near_chance", "not_learning"):
                 start, stop = figures["start"], figures["stop"]
                 self._note_marks.append(self.axes[0].axvspan(start, stop, color="0.88"))
                 middle = (start + stop) / 2
@@ -549,11 +550,9 @@ class WidgetView(_LiveView):
     def start(self):
         from IPython.display import display  # only ever used inside a Jupyter kernel
 
+        print("The figure below changes while the network trains; its keys work once training "
+              "is done. Fewer graphs: --graphs 3 or --graphs 1,2.")
         display(self.graphs.fig.canvas)  # the widget, in this cell's output
-        print(
-            "The figure below changes while the network trains; its keys work once training "
-            "is done. Fewer graphs: --graphs 3 or --graphs 1,2."
-        )
 
     def _draw(self):
         self.graphs.fig.canvas.draw()
@@ -601,12 +600,12 @@ def _agg_graphs(titles, dpi, figsize=FIGSIZE):
     return SixGraphs(figure, titles)
 
 
-def _widget_graphs(titles):
+def _widget_graphs(titles, name):
     """Six graphs on an ipympl canvas that pyplot does not manage: displayed once, by WidgetView,
     never again by pyplot when the cell ends, and left alone by the next run."""
     ipympl = importlib.import_module("ipympl.backend_nbagg")
-    figure = matplotlib.figure.Figure(figsize=NOTEBOOK_FIGSIZE, dpi=NOTEBOOK_DPI)
-    ipympl.FigureManager(ipympl.FigureCanvas(figure), 0)
+    figure = matplotlib.figure.Figure(figsize=WIDGET_FIGSIZE, dpi=NOTEBOOK_DPI)
+    ipympl.FigureManager(ipympl.FigureCanvas(figure), 0).set_window_title(name)  # its header
     return SixGraphs(figure, titles)
 
 
@@ -878,6 +877,10 @@ TRAINING_LOSS_FALL = 0.5
 # changes by 7.7% at the end of its full run of seed 0; steps with a decaying learning rate
 # by 2.5% at most, and step 1.0 by 3.3%.
 JUMPY_TEST_ACCURACY = 0.05
+# ... unless it is still climbing: its later half rising by more than 2 typical jumps above its
+# earlier half (by 5 in a sigmoid network trained by plain gradient descent, still learning at
+# iteration 3000; by less than 1.3 in step 2.0's full runs of seeds 0 to 2).
+STILL_LEARNING_JUMPS = 2
 
 CURVE_NOTES = {
     "best": "The best test accuracy, {accuracy:.4f}, came at iteration {i}: the {after} "
@@ -888,7 +891,9 @@ CURVE_NOTES = {
     "(steps 2.2 and 3.1) is the workshop's remedy.",
     "slow_start": "The training accuracy stayed near chance (a guess among 10 digits gets 0.1) "
     "from iteration {start} to {stop}: a slow start, as deep networks of sigmoids often have.",
-    "not_learning": "The training accuracy stayed near chance (a guess among 10 digits gets 0.1) "
+    "near_chance": "The training accuracy was near chance (a guess among 10 digits gets 0.1) "
+    "from iteration {start} to {stop}: for that long the network did no better than guessing.",
+    "not_learning": "The training accuracy was near chance (a guess among 10 digits gets 0.1) "
     "from iteration {start} to the end: the network is not learning. A learning rate far too "
     "high or too low, or a mistake in the model, does this.",
     "jumpy": "The test accuracy still jumps around at the end: over the last {span} iterations "
@@ -909,10 +914,13 @@ def read_curves(train_curves, test_curves):
     """What stands out in the curves, as (kind, figures) pairs: the notes' kinds and values."""
     train, test = _finite_points(train_curves), _finite_points(test_curves)
     end = max(train[0][-1:].tolist() + test[0][-1:].tolist() + [0.0])
+    near_chance = _near_chance(train, end)
+    if near_chance and near_chance[0] == "not_learning":
+        return [near_chance]  # nothing else in its curves means much
     found = [
         _best_test_accuracy(test, end),
         _overfitting(train, test),
-        _near_chance(train, end),
+        near_chance,
         _jumpy_test_accuracy(test, end),
     ]
     return [kind_figures for kind_figures in found if kind_figures]
@@ -988,7 +996,10 @@ def _near_chance(train, end):
     start, stop = iterations[starts[longest]], iterations[stops[longest] - 1]
     if stop - start < STUCK_SHARE * end:
         return None
-    kind = "not_learning" if stops[longest] == iterations.size else "slow_start"
+    if stops[longest] == iterations.size:
+        kind = "not_learning"
+    else:
+        kind = "slow_start" if starts[longest] == 0 else "near_chance"
     return kind, dict(start=int(start), stop=int(stop))
 
 
@@ -1003,6 +1014,9 @@ def _jumpy_test_accuracy(test, end):
     jump = np.median(np.abs(changes - np.median(changes)))  # about the changes' trend
     if not jump > JUMPY_TEST_ACCURACY * (1.0 - np.median(last)):
         return None
+    half = last.size // 2
+    if np.median(last[-half:]) - np.median(last[:half]) > STILL_LEARNING_JUMPS * jump:
+        return None  # still climbing: a network learning, not one jumping around a level
     return "jumpy", dict(span=int(span), low=last.min(), high=last.max(), jump=jump)
 
 
@@ -1073,7 +1087,7 @@ class MnistDataVis:
                 graphs, "--no-window", self._output_path(".png"), show=_display_in_cell
             )
         if backend in _WIDGET_BACKENDS:
-            graphs = _widget_graphs(titles)
+            graphs = _widget_graphs(titles, self.options.script.stem)
             return graphs, WidgetView(graphs)
         if backend not in _INLINE_BACKENDS + ("agg",):  # %matplotlib qt or tk: a real window
             try:
