@@ -1,4 +1,4 @@
-"""The MNIST digits for the workshop scripts: find or download the four files, check them, serve batches.
+"""The MNIST digits for the workshop scripts: find or download the files, check them, serve batches.
 
     import mnistdata
     mnist = mnistdata.read_data_sets()
@@ -122,7 +122,8 @@ def read_data_sets(
     images: float32 in [0, 1], [N, 28, 28, 1], or [N, 784] with reshape=True.
     labels: one-hot float32 [N, 10], or uint8 digits with one_hot=False.
     seed: the training batches' order (numpy.random.default_rng); None for a different one each run.
-    checksums: SHA-256 of each file's decompressed content; None (or a file left out) skips that check.
+    checksums: SHA-256 of each file's decompressed content; None (or a file left out) skips that
+    check.
     """
     folder = resolve_data_dir(data_dir)
     paths = find_or_download(folder, mirrors, checksums)
@@ -132,10 +133,10 @@ def read_data_sets(
         pixels, digits = arrays[images_name], arrays[labels_name]
         if len(pixels) != len(digits):
             raise MnistDataError(
-                f"The MNIST files {paths[images_name]} ({len(pixels)} images) and {paths[labels_name]} "
-                f"({len(digits)} labels) do not belong together: there must be one label per image. "
-                "Delete the wrong one so that the loader downloads a fresh copy, or replace it with the standard "
-                "file."
+                f"The MNIST files {paths[images_name]} ({len(pixels)} images) and "
+                f"{paths[labels_name]} ({len(digits)} labels) do not belong together: there "
+                "must be one label per image. Delete the wrong one so that the loader downloads "
+                "a fresh copy, or replace it with the standard file."
             )
         images = pixels.astype(np.float32)
         images /= 255  # in place: the float array is the big one (190 MB for the training set)
@@ -147,9 +148,8 @@ def read_data_sets(
         train=dataset(TRAIN_IMAGES, TRAIN_LABELS, shuffle=True),
         test=dataset(TEST_IMAGES, TEST_LABELS, shuffle=False),
     )
-    print(
-        f"Loaded MNIST from {folder} ({data.train.num_examples} training, {data.test.num_examples} test images)"
-    )
+    counts = data.train.num_examples, data.test.num_examples
+    print("Loaded MNIST from %s (%d training, %d test images)" % (folder, *counts))
     return data
 
 
@@ -176,7 +176,7 @@ def find_or_download(folder, mirrors=MIRRORS, checksums=SHA256):
 
 
 def load_idx_file(path, checksums=SHA256):
-    """The uint8 array in an MNIST file (.gz or not): [N, 28, 28] images or [N] labels, all checked."""
+    """The uint8 array in an MNIST file (.gz or not): [N, 28, 28] images or [N] labels, checked."""
     path = Path(path)
     name = path.name.removesuffix(".gz")
     try:
@@ -240,7 +240,8 @@ def _parse_idx(content, magic):
             LABELS_MAGIC: " (that of a labels file)",
         }.get(found, "")
         raise _BadContent(
-            f"has the wrong magic number {found}{found_kind}: an IDX {kind} file starts with {magic}"
+            f"has the wrong magic number {found}{found_kind}: "
+            f"an IDX {kind} file starts with {magic}"
         )
     shape = (count,)
     if magic == IMAGES_MAGIC:
@@ -270,14 +271,15 @@ def _parse_idx(content, magic):
 
 def _how_to_supply(folder):
     return (
-        f"To supply the files by hand, copy the four MNIST files ({', '.join(FILE_NAMES)}; each gzipped "
-        f"as .gz or decompressed, either works) into {folder}, or point the MNIST_DATA_DIR environment "
-        "variable (or the data_dir argument) at a folder that has them."
+        f"To supply the files by hand, copy the four MNIST files ({', '.join(FILE_NAMES)}; "
+        f"each gzipped as .gz or decompressed, either works) into {folder}, or point the "
+        "MNIST_DATA_DIR environment variable (or the data_dir argument) at a folder that has them."
     )
 
 
 def _download(folder, missing, mirrors, checksums):
-    """Download the missing files into folder as name.gz, or raise MnistDataError leaving nothing behind."""
+    """Download the missing files into folder as name.gz, or raise MnistDataError, leaving nothing
+    behind."""
     if not mirrors:
         raise MnistDataError(
             f"The MNIST {_files_are(missing)} missing from {folder}, and no download mirror "
@@ -333,7 +335,8 @@ def _remove_empty(folders):
 
 
 def _download_file(folder, name, mirrors, checksums, failures):
-    """Fetch name.gz into folder from the first mirror that serves the right bytes; False if none does."""
+    """Fetch name.gz into folder from the first mirror that serves the right bytes; False if none
+    does."""
     usable = [mirror for mirror in mirrors if mirror not in failures]
     for number, mirror in enumerate(usable, 1):
         url = mirror.rstrip("/") + "/" + name + ".gz"

@@ -1,6 +1,6 @@
 """What the six graphs cost the training: headless, then with a live window.
 
-    python benchmarks/figure_overhead.py [--iterations 2000] [--step mnist_3.1_convolutional_bigger_dropout.py]
+    python benchmarks/figure_overhead.py [--iterations 2000] [--step mnist_3.1_...py]
 
 1. Headless, in one process: the step's own training_step is run for the same iterations twice,
    first bare (no figures asked: next_batch and the training step only), then with the step's
@@ -12,90 +12,70 @@
 """
 
 import argparse
-import contextlib
-import io
 import os
 import pathlib
-import runpy
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 
+from step_in_process import run_step  # this folder is on sys.path when run as a script
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def timed_run(step, count, figures):
-    """Runs the step in this process; returns the seconds of `count` iterations bare, then with updates.
+    """Runs the step in this process; returns the seconds of `count` iterations bare, then with
+    updates.
 
     With figures=False the window's own work is switched off (the mosaics become an empty op, the
-    bands and images are not computed) and only the measurements behind the progress lines remain."""
-    import matplotlib
-
-    matplotlib.use("agg")
+    bands and images are not computed) and only the measurements behind the progress lines remain.
+    """
     import tensorflow.compat.v1 as tf
 
     import tensorflowvisu
-
-    timings = []
-
-    def timed_animate(
-        self,
-        compute_step,
-        iterations,
-        train_data_update_freq=20,
-        test_data_update_freq=100,
-        more_tests_at_start=False,
-        save_movie=False,
-    ):
-        for i in range(50):  # warm up TensorFlow's kernels first
-            compute_step(i, i == 0, i == 0)
-        start = time.perf_counter()
-        for i in range(count):
-            compute_step(i, False, False)
-        timings.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        for i in range(count):
-            compute_step(
-                i,
-                *tensorflowvisu.updates_due(
-                    i, count, train_data_update_freq, test_data_update_freq, more_tests_at_start
-                ),
-            )
-        self._update_artists()
-        timings.append(time.perf_counter() - start)
 
     if not figures:
         tensorflowvisu.tf_format_mnist_images = lambda *args, **kwargs: tf.zeros([0])
         for name in ("append_data_histograms", "update_image1", "update_image2"):
             setattr(tensorflowvisu.MnistDataVis, name, lambda *args: None)
-    run_in_process(step, timed_animate)
+    step = run_step(step)
+    datavis, training_step = step["datavis"], step["training_step"]
+    animate = datavis.animate_arguments  # what the step asked animate() for, by name
+    schedule = [
+        animate[name]
+        for name in ("train_data_update_freq", "test_data_update_freq", "more_tests_at_start")
+    ]
+    for i in range(50):  # warm up TensorFlow's kernels first
+        training_step(i, i == 0, i == 0)
+    timings = []
+    start = time.perf_counter()
+    for i in range(count):
+        training_step(i, False, False)
+    timings.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    for i in range(count):
+        training_step(i, *tensorflowvisu.updates_due(i, count, *schedule))
+    datavis.graphs.update_artists()
+    timings.append(time.perf_counter() - start)
     return timings
 
 
-def run_in_process(step, animate):
-    """Runs the step script headless in this process, its output hidden, with `animate` in place of
-    MnistDataVis.animate: the replacement gets the step's training_step and sees its variables."""
-    import matplotlib
-
-    matplotlib.use("agg")
-    import tensorflowvisu
-
-    tensorflowvisu.MnistDataVis.animate = animate
-    sys.argv = [str(ROOT / step), "--no-window"]
-    with contextlib.redirect_stdout(io.StringIO()):
-        runpy.run_path(str(ROOT / step), run_name="__main__")
-
-
 def headless_overhead(step, count):
-    """Bare training, + the measurements the progress lines need, + the figures: each in a fresh process."""
+    """Bare training, + the measurements the progress lines need, + the figures: each in a fresh
+    process."""
+
+    here = str(pathlib.Path(__file__).resolve().parent)
 
     def run(figures):
-        code = (
-            "import sys; sys.path.insert(0, %r); import figure_overhead as f; print(f.timed_run(%r, %d, %r))"
-            % (str(pathlib.Path(__file__).parent), step, count, figures)
+        code = "\n".join(
+            [
+                "import sys",
+                "sys.path.insert(0, %r)" % here,
+                "import figure_overhead",
+                "print(figure_overhead.timed_run(%r, %d, %r))" % (step, count, figures),
+            ]
         )
         done = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -109,12 +89,12 @@ def headless_overhead(step, count):
         % (step, count, bare, bare_again, count / bare)
     )
     print(
-        "  + the measurements behind the progress lines (training batch and test set): %.1f s, +%.1f%%"
-        % (measured, 100 * (measured - bare) / bare)
+        "  + the measurements behind the progress lines (training batch and test set): "
+        "%.1f s, +%.1f%%" % (measured, 100 * (measured - bare) / bare)
     )
     print(
-        "  + the figures (mosaics, weight and bias bands, images): %.1f s, +%.1f%% more than the measurements "
-        "alone" % (full, 100 * (full - measured) / bare)
+        "  + the figures (mosaics, weight and bias bands, images): %.1f s, +%.1f%% more than the "
+        "measurements alone" % (full, 100 * (full - measured) / bare)
     )
     print(
         "  all updates together add %.1f%% to the bare training loop"

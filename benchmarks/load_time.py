@@ -33,10 +33,8 @@ def main():
             data = mnistdata.read_data_sets(folder, mirrors=())
         seconds.append(time.perf_counter() - start)
         del data  # free the 220 MB before the next run
-    print(
-        f"read_data_sets({folder}): best {min(seconds):.2f} s, median {statistics.median(seconds):.2f} s "
-        f"over {len(seconds)} runs"
-    )
+    best, median, runs = min(seconds), statistics.median(seconds), len(seconds)
+    print(f"read_data_sets({folder}): best {best:.2f} s, median {median:.2f} s over {runs} runs")
 
 
 if __name__ == "__main__":

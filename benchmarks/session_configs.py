@@ -1,41 +1,44 @@
 """The same step under different TensorFlow session settings: threads, XLA, oneDNN.
 
-    python benchmarks/session_configs.py [--iterations 2000] [--step mnist_3.1_convolutional_bigger_dropout.py]
+    python benchmarks/session_configs.py [--iterations 2000] [--step mnist_3.1_...py]
 
-Each variant is a copy of the step (in a temporary folder) whose `sess = tf.Session()` line is
-replaced, or the step itself under an environment variable. Prints the seconds from the first
-progress line to "max test accuracy", headless.
+Each variant runs the step in a fresh process, headless: the step itself under an environment
+variable, or the step run by step_in_process with its tf.Session() given another ConfigProto.
+Prints the seconds from the first progress line to "max test accuracy".
 """
 
 import argparse
 import os
 import pathlib
 import sys
-import tempfile
 
 from figure_overhead import seconds_training  # this folder is on sys.path when run as a script
+from step_in_process import run_step
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-XLA_ON_1 = (
-    "config = tf.ConfigProto()\n"
-    "config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1\n"
-    "sess = tf.Session(config=config)"
-)
-VARIANTS = [  # name, replacement of the Session line, extra environment
+
+
+def threads(intra, inter):
+    def config(tf):
+        return tf.ConfigProto(
+            intra_op_parallelism_threads=intra, inter_op_parallelism_threads=inter
+        )
+
+    return config
+
+
+def xla_on_1(tf):
+    config = tf.ConfigProto()
+    config.graph_options.optimizer_options.global_jit_level = tf.OptimizerOptions.ON_1
+    return config
+
+
+# name, the ConfigProto (from tf.compat.v1; None: a plain tf.Session()), extra environment
+VARIANTS = [
     ("tf.Session() as the scripts have it", None, {}),
-    (
-        "2 intra-op threads, 1 inter-op",
-        "sess = tf.Session(config=tf.ConfigProto("
-        "intra_op_parallelism_threads=2, inter_op_parallelism_threads=1))",
-        {},
-    ),
-    (
-        "1 intra-op thread, 2 inter-op",
-        "sess = tf.Session(config=tf.ConfigProto("
-        "intra_op_parallelism_threads=1, inter_op_parallelism_threads=2))",
-        {},
-    ),
-    ("XLA: global_jit_level ON_1 in the ConfigProto", XLA_ON_1, {}),
+    ("2 intra-op threads, 1 inter-op", threads(2, 1), {}),
+    ("1 intra-op thread, 2 inter-op", threads(1, 2), {}),
+    ("XLA: global_jit_level ON_1 in the ConfigProto", xla_on_1, {}),
     (
         "XLA: TF_XLA_FLAGS=--tf_xla_auto_jit=2 --tf_xla_cpu_global_jit",
         None,
@@ -45,29 +48,33 @@ VARIANTS = [  # name, replacement of the Session line, extra environment
 ]
 
 
+def run_variant(step, iterations, variant):
+    """In the child process: the step, trained with its Session configured as the variant says."""
+    import tensorflow.compat.v1 as tf
+
+    config = VARIANTS[variant][1](tf)
+    run_step(
+        step, "--iterations", str(iterations), animate="train", session_config=config, quiet=False
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
     parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--variant", type=int, help=argparse.SUPPRESS)  # in the child process
     args = parser.parse_args()
-    source = (ROOT / args.step).read_text()
-    with tempfile.TemporaryDirectory() as folder:
-        for name, session_line, extra_env in VARIANTS:
-            script = ROOT / args.step
-            if session_line:
-                script = pathlib.Path(folder) / args.step
-                script.write_text(source.replace("sess = tf.Session()", session_line))
-            env = dict(os.environ, PYTHONPATH=str(ROOT), **extra_env)
-            command = [
-                sys.executable,
-                str(script),
-                "--no-window",
-                "--iterations",
-                str(args.iterations),
-            ]
-            print("%-64s %6.1f s" % (name, seconds_training(command, env, folder)), flush=True)
+    if args.variant is not None:
+        return run_variant(args.step, args.iterations, args.variant)
+    for variant, (name, config, extra_env) in enumerate(VARIANTS):
+        command = [sys.executable, str(ROOT / args.step), "--no-window"]
+        if config:
+            command = [sys.executable, __file__, "--step", args.step, "--variant", str(variant)]
+        command += ["--iterations", str(args.iterations)]
+        env = dict(os.environ, **extra_env)
+        print("%-64s %6.1f s" % (name, seconds_training(command, env)), flush=True)
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 import os
 import pathlib
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))  # step_in_process: runs a step in the test's process
 MNIST_FILES = (
     "train-images-idx3-ubyte",
     "train-labels-idx1-ubyte",
@@ -15,7 +17,8 @@ MNIST_FILES = (
 
 
 def skip_or_fail_in_ci(reason):
-    """Skips the test on a learner's machine; fails it in CI (CI=true), where everything it needs is installed."""
+    """Skips the test on a learner's machine; fails it in CI (CI=true), where everything it needs
+    is installed."""
     if os.environ.get("CI"):
         pytest.fail(reason + " (CI provides it, so this is an error there)")
     pytest.skip(reason)

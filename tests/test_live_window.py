@@ -45,7 +45,8 @@ def xvfb(tmp_path):
     log = tmp_path / "xvfb.log"
     read_end, write_end = os.pipe()
     with open(log, "wb") as log_file:
-        server = subprocess.Popen(  # -displayfd: Xvfb picks a free display and writes its number once it accepts clients
+        # -displayfd: Xvfb picks a free display, and writes its number once it accepts clients
+        server = subprocess.Popen(
             [
                 "Xvfb",
                 "-displayfd",
@@ -116,7 +117,8 @@ def near(img, rgb, tolerance=40):
 
 
 def bluish(img):
-    """The training curve and the weights' bands (graphs 1, 2, 4) are blue; the digit mosaics never are."""
+    """The training curve and the weights' bands (graphs 1, 2, 4) are blue; the digit mosaics never
+    are."""
     r, g, b = np.moveaxis(img.astype(int), -1, 0)
     return (b > r + 25) & (b > g + 10)
 
@@ -155,7 +157,8 @@ def long_lines(img, min_fraction):
 
 
 def check_six_graphs(canvas):
-    """All six graphs in 2 rows of 3: curves top left, weight bands bottom left, digits top right."""
+    """All six graphs in 2 rows of 3: curves top left, weight bands bottom left, digits on the
+    right."""
     accuracy, weights, biases = (
         region(canvas, 0.04, 0.06, 0.32, 0.44),
         region(canvas, 0.04, 0.56, 0.32, 0.94),
