@@ -507,6 +507,7 @@ class WindowView(_LiveView):
 
     def finish(self):
         if not self.closed:
+            self.graphs.update_artists()
             self.graphs.fig.canvas.draw_idle()
             print("Training done. Close the window to exit.")
             plt.show()
@@ -550,11 +551,14 @@ class WidgetView(_LiveView):
     def start(self):
         from IPython.display import display  # only ever used inside a Jupyter kernel
 
-        print("The figure below changes while the network trains; its keys work once training "
-              "is done. Fewer graphs: --graphs 3 or --graphs 1,2.")
+        print(
+            "The figure below changes while the network trains; its keys work once training "
+            "is done. Fewer graphs: --graphs 3 or --graphs 1,2."
+        )
         display(self.graphs.fig.canvas)  # the widget, in this cell's output
 
     def _draw(self):
+        sys.stdout.flush()  # the progress lines so far, before the image (which is not buffered)
         self.graphs.fig.canvas.draw()
         self.graphs.fig.canvas.manager.refresh_all()  # sends the new image to the front end now
 
@@ -669,9 +673,9 @@ def _output_path(script, suffix):
 
 # --- TensorBoard: the run as event files, to compare runs (--logdir) ----------------------------
 
-# The digit mosaics are logged as images at the first test update, then at the first test update
+# The digit mosaics are logged as images at the first test update, then at the first one at or
 # past each of 1, 2, 5, 10, 20, 50, 100, ... iterations (three a decade, so that the early learning
-# shows), and at the last one: 9 of each for 10000 iterations.
+# shows), and at the last one: 8 to 10 of each for 10000 iterations.
 _IMAGE_MILESTONES = [m * 10**e for e in range(15) for m in (1, 2, 5)]
 HISTOGRAM_BUCKETS = 30
 FLUSH_SECONDS = 10  # how far behind a TensorBoard watching the run live can be
@@ -1215,10 +1219,7 @@ class MnistDataVis:
                 if movie and update_test:
                     movie.add_frame()
                 if self._not_a_number:
-                    print(
-                        "Training stopped at iteration %d: the %s loss is %s." % self._not_a_number
-                    )
-                    break
+                    break  # _finish says why
                 self.view.refresh(update_train or update_test)
         except KeyboardInterrupt:
             print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")

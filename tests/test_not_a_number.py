@@ -43,7 +43,6 @@ def test_a_learning_rate_too_high_stops_step_1_0_at_the_first_nan_with_an_explan
     progress = PROGRESS_LINE.findall(done.stdout)
     first_nan = next(int(i) for i, loss in progress if loss == "nan")
     assert int(progress[-1][0]) == first_nan < 100  # nothing trained after it
-    assert "Training stopped at iteration %d: the training loss is nan" % first_nan in done.stdout
     assert "max test accuracy:" in done.stdout
     paragraph = (
         "Training stopped at iteration %d: the training loss is nan, not a finite number"
@@ -82,7 +81,7 @@ def test_a_loss_not_finite_stops_the_training_at_that_iteration(
         vis.animate(step, iterations=1000, train_data_update_freq=20, test_data_update_freq=20)
     assert stopped.value.code == 1 and calls[-1] == 60
     out, err = capsys.readouterr()
-    assert "Training stopped at iteration 60: the %s loss is %s" % (which, bad) in out
+    assert "max test accuracy: 0.6000" in out
     assert err.startswith(
         "Training stopped at iteration 60: the %s loss is %s, not a finite number" % (which, bad)
     )

@@ -1,5 +1,4 @@
-"""The six-graph window under Agg: panels, data, bands, mosaics, keys, the headless run and movies."""
-
+"""The six graphs under Agg: panels, data, bands, mosaics, keys, the headless run and movies."""
 
 import matplotlib
 
@@ -57,7 +56,8 @@ def test_window_has_six_titled_graphs_in_two_rows_of_three(vis):
     boxes = [ax.get_position() for ax in vis.graphs.axes]
     assert len({round(b.y0, 3) for b in boxes}) == 2 and len({round(b.x0, 3) for b in boxes}) == 3
     assert boxes[0].y0 > boxes[3].y0  # graphs 1-3 on the top row
-    assert vis.graphs.axes[0].get_ylim() == (0.0, 1.0) and vis.graphs.axes[1].get_ylim() == (0.0, 100.0)
+    accuracy, loss = vis.graphs.axes[:2]
+    assert accuracy.get_ylim() == (0.0, 1.0) and loss.get_ylim() == (0.0, 100.0)
 
 
 def test_custom_titles_replace_the_defaults(tmp_path):
@@ -249,7 +249,8 @@ def test_headless_run_trains_every_iteration_and_saves_the_six_graphs(vis, tmp_p
 
 def test_iterations_default_to_the_steps_own_count_and_the_option_replaces_it():
     assert tensorflowvisu.parse_run_options([], iterations=10000).iterations == 10000
-    assert tensorflowvisu.parse_run_options(["--iterations", "30"], iterations=10000).iterations == 30
+    options = tensorflowvisu.parse_run_options(["--iterations", "30"], iterations=10000)
+    assert options.iterations == 30
 
 
 def test_zero_iterations_is_refused_rather_than_read_as_not_given(capsys):
