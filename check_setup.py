@@ -1,0 +1,571 @@
+"""Is this machine ready for the workshop? Run `python check_setup.py` at home, before it.
+
+One line per check, marked [ ok ], [FAIL] or [note] (worth knowing, but the workshop runs), with
+what to do when it failed:
+  Python       a version and platform TensorFlow ships for
+  tensorflow, numpy, matplotlib   installed, and within the versions the tests run on
+  MNIST        the four files found and verified, or downloaded now (MNIST_DATA_DIR honoured),
+               so that the workshop itself needs no network
+  window       whether the steps will show a live window, and if not, why and what instead
+  speed        a short run of step 3.1, and from it how long each step's full run takes here
+The exit status is 0 only when the workshop will run.
+
+`python check_setup.py --python-only` checks the Python alone: README's install command runs it
+before pip, so that an unsupported Python gets this explanation rather than pip's bare
+"No matching distribution found for tensorflow".
+
+This file must start on any Python 3, to explain what is wrong with it: its syntax stays that of
+old versions, and numpy, matplotlib, TensorFlow and the project's modules are imported only inside
+the checks that need them.
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.abspath(__file__))
+
+# TensorFlow 2.21 ships wheels for these Pythons on Linux (x86_64, ARM64), macOS on Apple silicon
+# and Windows (64-bit). Intel Macs stop at TensorFlow 2.16.2, for Python 3.10 to 3.12.
+PYTHON_RANGE = ((3, 10), (3, 13))
+INTEL_MAC_PYTHON_RANGE = ((3, 10), (3, 12))
+SUPPORTED_MACHINES = {
+    "Linux": ("x86_64", "amd64", "aarch64", "arm64"),
+    "Windows": ("amd64", "x86_64"),
+    "Darwin": ("arm64",),
+}
+
+# The versions the tests run on in CI: the lowest in the lower-bound run (.ci/lowest-versions.txt,
+# which requirements.txt's lower bounds equal), the highest series in the main run, which installs
+# the latest releases. tests/test_check_setup.py keeps these in step with those files.
+TESTED_VERSIONS = {
+    "tensorflow": ("2.16.2", "2.21"),
+    "numpy": ("1.26.4", "2.4"),
+    "matplotlib": ("3.9.4", "3.11"),
+}
+
+# Each step's full run on the project's 2-core machine (no GPU): iterations, and iterations per
+# second over the whole run, start-up included. From README's "Every step at its full iteration
+# count" table (python benchmarks/run_steps.py); a test checks that they are the same.
+REFERENCE_RUNS = (
+    ("mnist_1.0_softmax.py", 2000, 316),
+    ("mnist_2.0_five_layers_sigmoid.py", 10000, 379),
+    ("mnist_2.1_five_layers_relu_lrdecay.py", 10000, 379),
+    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 10000, 311),
+    ("mnist_3.0_convolutional.py", 10000, 133),
+    ("mnist_3.1_convolutional_bigger_dropout.py", 10000, 104),
+    ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 10000, 316),
+    ("mnist_4.1_batchnorm_five_layers_relu.py", 10000, 334),
+    ("mnist_4.2_batchnorm_convolutional.py", 10000, 19),
+)
+SPEED_STEP = "mnist_3.1_convolutional_bigger_dropout.py"
+SPEED_ITERATIONS = 300  # about 3 s of training on the project's machine
+SPEED_TIMEOUT_S = 120
+SLOW = 0.5  # a machine at less than this share of the project's speed gets advice
+
+OK, FAIL, NOTE = "[ ok ]", "[FAIL]", "[note]"
+INSTALL = "pip install -r requirements.txt"
+NOT_INSTALLED = "not installed: " + INSTALL
+DOES_NOT_IMPORT = (
+    "installed but does not import (%s): reinstall it, pip install --force-reinstall -r "
+    "requirements.txt"
+)
+
+
+class Result(object):
+    """One line of the check: its mark (OK, FAIL or NOTE) and what it says."""
+
+    def __init__(self, mark, text):
+        self.mark, self.text = mark, text
+
+    def __str__(self):
+        return "%s %s" % (self.mark, self.text)
+
+    def __repr__(self):
+        return "Result(%r, %r)" % (self.mark, self.text)
+
+
+def _dotted(version):
+    return ".".join(str(part) for part in version)
+
+
+# --- Python ----------------------------------------------------------------------------------
+
+
+def this_machine():
+    """(system, machine) as the checks name them: 'Linux', 'Darwin' or 'Windows', and the
+    processor, '32-bit' for a 32-bit Python, 'x86_64-rosetta' for an Intel Python that runs
+    translated on an Apple-silicon Mac."""
+    system, machine = platform.system(), platform.machine().lower()
+    if struct.calcsize("P") == 4:
+        machine = "32-bit"
+    elif system == "Darwin" and machine == "x86_64" and _rosetta():
+        machine = "x86_64-rosetta"
+    return system, machine
+
+
+def _rosetta():
+    try:
+        answer = subprocess.check_output(["sysctl", "-n", "sysctl.proc_translated"])
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return answer.strip() == b"1"
+
+
+def _use_python(wanted, system):
+    """How to get Python `wanted` and make the virtual environment with it."""
+    if system == "Windows":
+        get, make = "from python.org, or `uv python install %s`", "`py -%s -m venv .venv`"
+    else:
+        get = "from python.org, or `pyenv install %s`, or `uv python install %s`"
+        make = "`python%s -m venv .venv`"
+    get, make = get.replace("%s", wanted), make.replace("%s", wanted)
+    return (
+        "Install Python %s (%s), make the virtual environment with it (%s, or `uv venv --python "
+        "%s`), and install there." % (wanted, get, make, wanted)
+    )
+
+
+def check_python(version=None, system=None, machine=None):
+    """Is this Python one that TensorFlow ships for, on this system and processor?"""
+    shown = tuple(version or sys.version_info[:3])
+    version = shown[:2]
+    if system is None or machine is None:
+        system, machine = this_machine()
+    name = "Python %s on %s %s" % (_dotted(shown), system, machine)
+    if machine == "32-bit":
+        return Result(
+            FAIL,
+            "%s: TensorFlow needs a 64-bit Python. Install the 64-bit Python 3.13 from "
+            "python.org and make the virtual environment with it." % name,
+        )
+    rosetta = machine == "x86_64-rosetta"
+    intel_mac = system == "Darwin" and machine in ("x86_64", "x86_64-rosetta")
+    if intel_mac:
+        lowest, highest = INTEL_MAC_PYTHON_RANGE
+        tensorflow = "on an Intel Mac, TensorFlow stops at 2.16.2, which supports"
+    elif machine in SUPPORTED_MACHINES.get(system, ()):
+        lowest, highest = PYTHON_RANGE
+        tensorflow = "TensorFlow 2.21 supports"
+    else:
+        return Result(
+            FAIL,
+            "%s: TensorFlow ships no release for this system and processor (it does for Linux "
+            "on x86_64 or ARM64, Windows 64-bit on x86_64, and macOS). Use such a machine, or a "
+            "cloud notebook (Colab): the steps run there with %%run." % name,
+        )
+    supported = "%s Python %s to %s" % (tensorflow, _dotted(lowest), _dotted(highest))
+    if rosetta:
+        advice = (
+            "This Intel Python runs translated (Rosetta) on an Apple-silicon Mac, where a native "
+            "(arm64) Python gets TensorFlow 2.21, and runs faster. " + _use_python("3.13", system)
+        )
+    else:
+        advice = _use_python(_dotted(highest), system)
+    if lowest <= version <= highest:
+        if rosetta:
+            return Result(NOTE, "%s: supported (%s). %s" % (name, supported, advice))
+        return Result(OK, "%s: supported (%s)" % (name, supported))
+    if version > highest:
+        problem = "TensorFlow has no release for Python %s %s" % (
+            _dotted(version),
+            "on an Intel Mac" if intel_mac else "yet",
+        )
+    else:
+        problem = "too old for TensorFlow"
+    return Result(
+        FAIL,
+        "%s: %s (%s), so pip cannot install it. %s" % (name, problem, supported, advice),
+    )
+
+
+# --- tensorflow, numpy, matplotlib -------------------------------------------------------------
+
+
+def _version_tuple(text):
+    found = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", text)
+    return tuple(int(part or 0) for part in found.groups()) if found else (0, 0, 0)
+
+
+def installed_version(name):
+    """(version, None) of the importable package, or (None, why it cannot be used)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(name)
+    except ImportError as error:
+        if getattr(error, "name", None) == name:
+            return None, NOT_INSTALLED
+        return None, DOES_NOT_IMPORT % _one_line(error)
+    except Exception as error:  # a broken install can raise anything while importing
+        return None, DOES_NOT_IMPORT % _one_line(error)
+    return str(getattr(module, "__version__", "unknown")), None
+
+
+def _one_line(error):
+    lines = [line for line in str(error).strip().splitlines() if line.strip()]
+    return (lines[-1] if lines else type(error).__name__).strip()
+
+
+def check_package(name, version, problem=None, tested=None):
+    """Is the installed version of name (None with the problem when it is not usable) within
+    the versions the tests run on?"""
+    lowest, highest = tested or TESTED_VERSIONS[name]
+    tested_text = "tested: %s to %s.x" % (lowest, highest)
+    if version is None:
+        return Result(FAIL, "%s %s" % (name, problem))
+    found, low, high = _version_tuple(version), _version_tuple(lowest), _version_tuple(highest)
+    if found < low:
+        return Result(
+            FAIL,
+            "%s %s is older than the oldest tested (%s): %s upgrades it"
+            % (name, version, tested_text, INSTALL),
+        )
+    if found[0] > high[0]:
+        return Result(
+            FAIL,
+            '%s %s is a major version the workshop was never tested with (%s): pip install "%s<%d"'
+            % (name, version, tested_text, name, high[0] + 1),
+        )
+    if found[:2] > high[:2]:
+        return Result(
+            NOTE,
+            "%s %s is newer than the newest tested (%s): probably fine; if a step fails, pip "
+            'install "%s<%d.%d"' % (name, version, tested_text, name, high[0], high[1] + 1),
+        )
+    return Result(OK, "%s %s (%s)" % (name, version, tested_text))
+
+
+ILLEGAL_INSTRUCTION = (-4, 0xC000001D)  # SIGILL on Linux and macOS; its status on Windows
+
+
+def python_command():
+    """This Python, with the options it runs under that change where it finds packages."""
+    flags = (("-I", "isolated"), ("-E", "ignore_environment"), ("-s", "no_user_site"))
+    options = [option for option, flag in flags if getattr(sys.flags, flag, 0)]
+    return [sys.executable] + options + (["-S"] if sys.flags.no_site else [])
+
+
+def tensorflow_version():
+    """(version, None) or (None, why), from importing TensorFlow in a separate process: on a
+    processor without the instructions its build needs, the import kills the process."""
+    probe = subprocess.Popen(
+        python_command() + ["-c", "import tensorflow; print(tensorflow.__version__)"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+    )
+    out, err = probe.communicate()
+    if probe.returncode == 0:
+        return out.strip().splitlines()[-1], None
+    if probe.returncode in ILLEGAL_INSTRUCTION:
+        return None, (
+            "installed, but this processor cannot run it: its import stops on an instruction the "
+            "processor lacks (TensorFlow's builds need AVX). Use a newer machine, or a cloud "
+            "notebook (Colab), where the steps run with %run"
+        )
+    if "No module named 'tensorflow'" in err:
+        return None, NOT_INSTALLED
+    return None, DOES_NOT_IMPORT % _one_line(err or "exit status %d" % probe.returncode)
+
+
+def check_packages():
+    results = []
+    for name in ("numpy", "matplotlib"):
+        version, problem = installed_version(name)
+        results.append(check_package(name, version, problem))
+    version, problem = tensorflow_version()
+    results.append(check_package("tensorflow", version, problem))
+    return results
+
+
+# --- the MNIST files ---------------------------------------------------------------------------
+
+
+def check_data(data_dir=None, mirrors=None):
+    """The four MNIST files where the steps look for them: found, or downloaded, and verified."""
+    try:
+        import mnistdata
+    except ImportError as error:
+        return Result(
+            FAIL, "MNIST files not checked: %s is not installed: %s" % (error.name, INSTALL)
+        )
+    folder = mnistdata.resolve_data_dir(data_dir)
+    missing = [
+        name
+        for name in mnistdata.FILE_NAMES
+        if not any(os.path.exists(os.path.join(str(folder), name + end)) for end in ("", ".gz"))
+    ]
+    try:
+        paths = mnistdata.find_or_download(folder, mirrors or mnistdata.MIRRORS)
+        for path in paths.values():
+            mnistdata.load_idx_file(path)
+    except mnistdata.MnistDataError as error:
+        return Result(FAIL, str(error))
+    if missing:
+        return Result(OK, "MNIST files downloaded into %s and verified" % folder)
+    return Result(OK, "MNIST files found in %s and verified" % folder)
+
+
+# --- the window --------------------------------------------------------------------------------
+
+
+def check_window():
+    """Will a step show a live window here? The same reasoning as the steps (tensorflowvisu)."""
+    try:
+        import matplotlib.pyplot as plt
+
+        with _quiet_stderr():  # TensorFlow's start-up lines (oneDNN, CUDA not found)
+            import tensorflowvisu
+    except ImportError as error:
+        return Result(FAIL, "window not checked: %s is not installed: %s" % (error.name, INSTALL))
+    if tensorflowvisu._jupyter_shell() is not None:  # %run check_setup.py in a notebook
+        return Result(OK, "in this notebook, `%run mnist_1.0_softmax.py` shows the graphs live")
+    reason = tensorflowvisu._no_window_reason()
+    if reason is None:
+        try:
+            figure = plt.figure()
+        except Exception as error:  # e.g. DISPLAY set but no X server answering
+            reason = "the window could not open (%s)" % _one_line(error)
+        else:
+            if type(figure.canvas).required_interactive_framework is None:
+                reason = "matplotlib's %s backend draws no window" % matplotlib_backend()
+            plt.close(figure)
+    if reason is None:
+        return Result(
+            OK, "a live window will open (matplotlib's %s backend)" % matplotlib_backend()
+        )
+    return Result(
+        NOTE,
+        "no live window: %s.%s The steps train all the same and save the final six graphs as a "
+        "PNG; in a Jupyter notebook, `%%run mnist_1.0_softmax.py` in a cell shows them live."
+        % (reason, _missing_toolkit()),
+    )
+
+
+class _quiet_stderr(object):
+    """Sends what is written to the process's stderr (file descriptor 2) to nothing, for a while."""
+
+    def __enter__(self):
+        sys.stderr.flush()
+        self._saved = os.dup(2)
+        with open(os.devnull, "w") as nothing:
+            os.dup2(nothing.fileno(), 2)
+
+    def __exit__(self, *exception):
+        sys.stderr.flush()
+        os.dup2(self._saved, 2)
+        os.close(self._saved)
+
+
+def matplotlib_backend():
+    import matplotlib
+
+    return matplotlib.get_backend()
+
+
+def _missing_toolkit():
+    """Why a Linux machine with a display may still get no window: Python without tkinter."""
+    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    if not display or not sys.platform.startswith("linux"):
+        return ""
+    try:
+        import tkinter  # noqa: F401  (only whether it imports)
+    except ImportError:
+        return (
+            " This Python has no tkinter, the window toolkit matplotlib uses by default: install "
+            "it (Debian, Ubuntu: `sudo apt install python3-tk`) or use a Python that has it."
+        )
+    return ""
+
+
+# --- the speed ---------------------------------------------------------------------------------
+
+PROGRESS_LINE = re.compile(r"\d+: accuracy:")
+LAST_LINE = "max test accuracy"
+
+
+def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
+    """Runs step 3.1 headless for `iterations` in a scratch folder.
+
+    Returns (start-up seconds until its first progress line, iterations per second from there
+    to "max test accuracy") or raises RuntimeError saying what went wrong."""
+    command = python_command() + [
+        "-u",
+        os.path.join(ROOT, SPEED_STEP),
+        "--no-window",
+        "--iterations",
+        str(iterations),
+    ]
+    scratch = tempfile.mkdtemp(prefix="check_setup_")  # the step's PNG goes there
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    try:
+        started = time.perf_counter()
+        step = subprocess.Popen(
+            command,
+            cwd=scratch,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            universal_newlines=True,
+        )
+        timer = threading.Timer(timeout, step.kill)
+        timer.start()
+        first = last = None
+        tail = []
+        try:
+            for line in step.stdout:
+                now = time.perf_counter()
+                tail = (tail + [line.rstrip()])[-5:]
+                if first is None and PROGRESS_LINE.match(line):
+                    first = now
+                elif line.startswith(LAST_LINE):
+                    last = now
+            step.wait()
+        finally:
+            timer.cancel()
+            step.stdout.close()
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if step.returncode != 0 or first is None or last is None:
+        if time.perf_counter() - started >= timeout:
+            raise RuntimeError(
+                "step 3.1 did not finish %d iterations in %d s" % (iterations, timeout)
+            )
+        raise RuntimeError(
+            "step 3.1 stopped (exit status %s): %s"
+            % (step.returncode, " / ".join(line for line in tail if line) or "no output")
+        )
+    return first - started, iterations / (last - first)
+
+
+def predicted_times(startup_s, rate):
+    """[(step, predicted seconds of its full run here)], from step 3.1's short run here.
+
+    A full 3.1 run here takes about startup_s + its iterations / rate; each step takes its
+    reference time scaled by how much longer (or shorter) that is than 3.1's reference time."""
+    iterations, per_s = dict((run[0], run[1:]) for run in REFERENCE_RUNS)[SPEED_STEP]
+    factor = (startup_s + iterations / rate) / (iterations / per_s)
+    return [(step, factor * iterations / per_s) for step, iterations, per_s in REFERENCE_RUNS]
+
+
+def _duration(seconds):
+    if seconds < 90:
+        return "%d s" % round(seconds)
+    return "%.0f min" % (seconds / 60) if seconds >= 600 else "%.1f min" % (seconds / 60)
+
+
+def speed_result(startup_s, rate):
+    """The speed line: step 3.1's rate here, and each step's predicted full run."""
+    times = predicted_times(startup_s, rate)
+    here = dict(times)[SPEED_STEP]
+    reference = dict((step, its / per_s) for step, its, per_s in REFERENCE_RUNS)[SPEED_STEP]
+    relative = reference / here  # this machine's speed, the project's machine's being 1
+    steps = ", ".join("%s %s" % (step.split("_")[1], _duration(seconds)) for step, seconds in times)
+    text = (
+        "speed: step 3.1 trains at %.0f iterations/s here, %.1f times the speed of the project's "
+        "2-core machine; each step's full run, without a window, would take about: %s"
+        % (rate, relative, steps)
+    )
+    if relative >= SLOW:
+        return Result(OK, text)
+    longest = max(times, key=lambda item: item[1])
+    return Result(
+        NOTE,
+        text + ". This machine is slow: in the workshop, show graph 3 alone (--graphs 3) or train "
+        "without the window (--no-window), and shorten the long steps (%s: --iterations 2000)."
+        % longest[0],
+    )
+
+
+def check_speed(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
+    try:
+        startup_s, rate = time_speed_step(iterations, timeout)
+    except RuntimeError as error:
+        return Result(FAIL, "speed: %s" % error)
+    return speed_result(startup_s, rate)
+
+
+# --- all together --------------------------------------------------------------------------------
+
+
+def parse_options(argv=None):
+    parser = argparse.ArgumentParser(
+        description="Checks that this machine is ready for the workshop; exit status 0 when it is."
+    )
+    parser.add_argument(
+        "--python-only",
+        action="store_true",
+        help="check only the Python version and platform (before installing anything)",
+    )
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=SPEED_ITERATIONS,
+        metavar="N",
+        help="iterations of the timed run of step 3.1 (default: %d)" % SPEED_ITERATIONS,
+    )
+    parser.add_argument(
+        "--mirror",
+        action="append",
+        metavar="URL",
+        help="download missing MNIST files from this base URL instead of the usual mirrors "
+        "(repeat for several)",
+    )
+    return parser.parse_args(argv)
+
+
+def run_checks(options):
+    """Yields each check's result, in order, as soon as it is known."""
+    python = check_python()
+    yield python
+    if options.python_only:
+        return
+    if python.mark == FAIL:
+        yield Result(
+            NOTE,
+            "the other checks wait for a supported Python: in the virtual environment made "
+            "with it, run `%s`, then this check again" % INSTALL,
+        )
+        return
+    packages = check_packages()
+    for result in packages:
+        yield result
+    data = check_data(mirrors=options.mirror)
+    yield data
+    yield check_window()
+    if any(result.mark == FAIL for result in [data] + packages):
+        yield Result(NOTE, "speed: not measured, because of the failure above")
+    else:
+        yield check_speed(options.iterations)
+
+
+def main(argv=None):
+    options = parse_options(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
+    failed = False
+    try:
+        for result in run_checks(options):
+            print(result)
+            sys.stdout.flush()
+            failed = failed or result.mark == FAIL
+    except KeyboardInterrupt:
+        print("The check was interrupted.")
+        return 130
+    if failed:
+        print("Not ready: fix the [FAIL] lines above, then run this check again.")
+    elif not options.python_only:
+        print("Ready for the workshop: python mnist_1.0_softmax.py")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,401 @@
+"""check_setup.py, the check a learner runs before the workshop: each line on both sides, its
+exit status, and the figures it keeps in step with README, requirements.txt and CI."""
+
+import ast
+import functools
+import http.server
+import io
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import tokenize
+
+import pytest
+
+import check_setup
+from check_setup import FAIL, NOTE, OK
+from conftest import ROOT, skip_or_fail_in_ci
+
+
+def run_check(*args, env=None, python=(sys.executable,)):
+    """python check_setup.py ARGS as a learner runs it, from another folder."""
+    return subprocess.run(
+        [*python, str(ROOT / "check_setup.py"), *args],
+        cwd=ROOT.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def headless_env(**extra):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("MPLBACKEND", None)
+    env.update(extra)
+    return env
+
+
+def marks(output):
+    return [line[:6] for line in output.splitlines() if line.startswith("[")]
+
+
+# --- the whole check, as a learner runs it ---------------------------------------------------
+
+
+def test_a_ready_machine_passes_every_check_and_exits_0(mnist_dir):
+    done = run_check("--iterations", "20", env=headless_env(MNIST_DATA_DIR=str(mnist_dir)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert marks(done.stdout) == [OK, OK, OK, OK, OK, NOTE, lines[6][:6]]  # speed: ok or slow
+    assert lines[4] == "%s MNIST files found in %s and verified" % (OK, mnist_dir)
+    assert lines[5].startswith(NOTE + " no live window: no display was found.")
+    assert "save the final six graphs as a PNG" in lines[5] and "%run" in lines[5]
+    assert re.match(r"\[(ok|note)\] speed: step 3\.1 trains at \d+ iterations/s", lines[6])
+    assert lines[-1] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_files_and_no_mirror_reachable_fail_the_check_with_exit_1(tmp_path):
+    folder = tmp_path / "data"
+    done = run_check("--mirror", dead_url(), env=headless_env(MNIST_DATA_DIR=str(folder)))
+    assert done.returncode == 1
+    data_line = [line for line in done.stdout.splitlines() if "MNIST" in line][0]
+    assert data_line.startswith(FAIL + " The MNIST files ")
+    assert "could not be downloaded from any mirror" in data_line
+    assert "MNIST_DATA_DIR" in data_line  # how to supply the files by hand
+    assert "%s speed: not measured" % NOTE in done.stdout
+    assert done.stdout.splitlines()[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert not folder.exists()  # nothing half-written left behind
+    assert "Traceback" not in done.stderr
+
+
+def test_before_anything_is_installed_each_missing_package_says_to_install_them():
+    done = run_check(python=(sys.executable, "-S"))  # -S: no site-packages, as before pip
+    assert done.returncode == 1
+    for name in ("numpy", "matplotlib", "tensorflow"):
+        assert "%s %s not installed: pip install -r requirements.txt" % (FAIL, name) in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_python_only_checks_the_python_alone_before_installing():
+    done = run_check("--python-only", python=(sys.executable, "-S"))
+    assert done.returncode == 0, done.stdout
+    assert marks(done.stdout) == [OK]
+    assert done.stdout.startswith("%s Python %d.%d." % ((OK,) + sys.version_info[:2]))
+
+
+def test_the_check_parses_on_python_3_8_to_explain_itself_there():
+    source = (ROOT / "check_setup.py").read_text()
+    ast.parse(source, feature_version=(3, 8))
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    f_strings = [
+        token.start
+        for token in tokens
+        if token.type == getattr(tokenize, "FSTRING_START", None)
+        or (token.type == tokenize.STRING and re.match(r"[rRbBuU]*[fF]", token.string))
+    ]
+    assert f_strings == []  # no f-strings either: Pythons before 3.6 parse it too
+
+
+# --- Python ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "version, system, machine",
+    [
+        ((3, 10), "Linux", "x86_64"),
+        ((3, 13), "Linux", "aarch64"),
+        ((3, 11), "Windows", "amd64"),
+        ((3, 13), "Darwin", "arm64"),
+        ((3, 12), "Darwin", "x86_64"),
+    ],
+)
+def test_python_versions_tensorflow_ships_for_pass(version, system, machine):
+    assert check_setup.check_python(version, system, machine).mark == OK
+
+
+def test_python_3_14_fails_and_says_to_make_the_environment_with_3_13():
+    result = check_setup.check_python((3, 14, 0), "Linux", "x86_64")
+    assert result.mark == FAIL
+    assert "TensorFlow has no release for Python 3.14 yet" in result.text
+    for how in ("python.org", "pyenv install 3.13", "uv python install 3.13", "python3.13 -m venv"):
+        assert how in result.text
+
+
+def test_python_too_old_fails():
+    result = check_setup.check_python((3, 9, 18), "Windows", "amd64")
+    assert result.mark == FAIL and "Python 3.9.18 on Windows amd64: too old" in result.text
+
+
+def test_intel_mac_stops_at_python_3_12():
+    result = check_setup.check_python((3, 13), "Darwin", "x86_64")
+    assert result.mark == FAIL
+    assert "TensorFlow stops at 2.16.2" in result.text and "Install Python 3.12" in result.text
+
+
+@pytest.mark.parametrize(
+    "system, machine, says",
+    [
+        ("Windows", "arm64", "no release for this system and processor"),
+        ("Linux", "32-bit", "needs a 64-bit Python"),
+    ],
+)
+def test_platforms_without_tensorflow_fail(system, machine, says):
+    result = check_setup.check_python((3, 12), system, machine)
+    assert result.mark == FAIL and says in result.text
+
+
+def test_an_intel_python_on_an_apple_silicon_mac_is_told_to_use_a_native_one():
+    translated = check_setup.check_python((3, 12), "Darwin", "x86_64-rosetta")
+    assert (
+        translated.mark == NOTE
+        and "a native (arm64) Python gets TensorFlow 2.21" in translated.text
+    )
+    too_new = check_setup.check_python((3, 13), "Darwin", "x86_64-rosetta")
+    assert too_new.mark == FAIL and "a native (arm64) Python" in too_new.text
+
+
+# --- tensorflow, numpy, matplotlib -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(check_setup.TESTED_VERSIONS))
+def test_versions_from_the_lowest_to_the_newest_tested_series_pass(name):
+    lowest, highest = check_setup.TESTED_VERSIONS[name]
+    assert check_setup.check_package(name, lowest).mark == OK
+    assert check_setup.check_package(name, highest + ".99").mark == OK
+
+
+def test_a_version_older_than_tested_fails_and_says_how_to_upgrade():
+    result = check_setup.check_package("numpy", "1.26.3")
+    assert result.mark == FAIL
+    assert "numpy 1.26.3 is older than the oldest tested" in result.text
+    assert "pip install -r requirements.txt" in result.text
+
+
+def test_a_newer_minor_version_is_a_note_and_a_newer_major_one_fails():
+    newer = check_setup.check_package("matplotlib", "3.12.0")
+    assert newer.mark == NOTE and 'pip install "matplotlib<3.12"' in newer.text
+    major = check_setup.check_package("tensorflow", "3.0.0")
+    assert major.mark == FAIL and 'pip install "tensorflow<3"' in major.text
+
+
+def test_a_package_that_is_not_installed_fails():
+    version, problem = check_setup.installed_version("no_such_package_for_the_workshop")
+    result = check_setup.check_package("numpy", version, problem)
+    assert str(result) == "[FAIL] numpy not installed: pip install -r requirements.txt"
+
+
+def test_the_versions_this_suite_runs_on_are_within_the_tested_range():
+    """In CI's main run (the latest releases) and its lower-bound run (.ci/lowest-versions.txt):
+    when a new release is installed, the newest tested series must be updated with it."""
+    for result in check_setup.check_packages():
+        assert result.mark == OK, result
+
+
+def test_lowest_tested_versions_are_requirements_lower_bounds_and_what_ci_pins():
+    lower_bounds = dict(
+        re.findall(r"^(\w+)>=([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M)
+    )
+    pins = dict(
+        re.findall(r"^(\w+)==([\d.]+)", (ROOT / ".ci/lowest-versions.txt").read_text(), re.M)
+    )
+    lowest = {name: versions[0] for name, versions in check_setup.TESTED_VERSIONS.items()}
+    assert lower_bounds == pins == lowest
+    assert "-c .ci/lowest-versions.txt" in (ROOT / ".ci/run").read_text()
+
+
+def test_readme_states_the_supported_versions_the_check_uses():
+    readme = (ROOT / "README.md").read_text()
+    (low, high), (_, intel_high) = check_setup.PYTHON_RANGE, check_setup.INTEL_MAC_PYTHON_RANGE
+    assert "Python %d.%d to %d.%d" % (low + high) in readme
+    assert "Python %d.%d at most" % intel_high in readme
+    assert "TensorFlow %s to %s" % check_setup.TESTED_VERSIONS["tensorflow"] in readme
+    assert "python check_setup.py --python-only && pip install -r requirements.txt" in readme
+
+
+# --- the MNIST files -------------------------------------------------------------------------
+
+
+def dead_url():
+    """A local address where nothing listens: the download fails at once, without the network."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return "http://127.0.0.1:%d/" % port
+
+
+@pytest.fixture
+def mirror(mnist_dir):
+    """A real HTTP server on this machine serving the four gzipped MNIST files."""
+    handler = functools.partial(QuietHandler, directory=str(mnist_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield "http://127.0.0.1:%d/" % server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def test_files_present_are_found_and_verified(mnist_dir):
+    result = check_setup.check_data(mnist_dir, mirrors=[dead_url()])
+    assert str(result) == "%s MNIST files found in %s and verified" % (OK, mnist_dir)
+
+
+def test_missing_files_are_downloaded_and_verified(tmp_path, mirror, mnist_dir):
+    if not all((mnist_dir / (name + ".gz")).exists() for name in check_setup_files()):
+        pytest.skip("the mirror serves the gzipped files, and %s has others" % mnist_dir)
+    result = check_setup.check_data(tmp_path / "data", mirrors=[mirror])
+    assert str(result) == "%s MNIST files downloaded into %s and verified" % (OK, tmp_path / "data")
+    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == sorted(
+        name + ".gz" for name in check_setup_files()
+    )
+
+
+def test_missing_files_with_no_mirror_reachable_fail_with_the_loaders_explanation(tmp_path):
+    result = check_setup.check_data(tmp_path / "data", mirrors=[dead_url()])
+    assert result.mark == FAIL
+    assert "could not be downloaded from any mirror" in result.text
+    assert "copy the four MNIST files" in result.text
+
+
+def test_a_corrupt_file_fails_and_names_it(tmp_path, mnist_dir):
+    for path in mnist_dir.iterdir():
+        shutil.copy(path, tmp_path)
+    labels = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    labels.write_bytes(labels.read_bytes()[:-100])  # truncated
+    result = check_setup.check_data(tmp_path, mirrors=[dead_url()])
+    assert result.mark == FAIL
+    assert result.text.startswith("The MNIST file %s is truncated" % labels)
+
+
+def check_setup_files():
+    import mnistdata
+
+    return mnistdata.FILE_NAMES
+
+
+# --- the window ------------------------------------------------------------------------------
+
+WINDOW_CHECK = "import check_setup; print(check_setup.check_window())"
+
+
+def window_check(env, *launcher):
+    done = subprocess.run(
+        [*launcher, sys.executable, "-c", WINDOW_CHECK],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout.strip()
+
+
+def test_a_display_that_does_not_answer_is_named():
+    line = window_check(headless_env(DISPLAY=":4321"))
+    assert line.startswith(NOTE + " no live window: the display :4321 could not be opened.")
+
+
+def test_a_window_opens_on_a_real_display():
+    if shutil.which("xvfb-run") is None:
+        skip_or_fail_in_ci("xvfb-run not installed (apt-get install xvfb)")
+    line = window_check(headless_env(), "xvfb-run", "-a")
+    assert line.lower() == OK + " a live window will open (matplotlib's tkagg backend)"
+
+
+# --- the speed -------------------------------------------------------------------------------
+
+
+def reference_seconds():
+    return {step: iterations / per_s for step, iterations, per_s in check_setup.REFERENCE_RUNS}
+
+
+def test_a_machine_as_fast_as_the_projects_is_predicted_its_reference_times():
+    step_31 = reference_seconds()[check_setup.SPEED_STEP]
+    times = dict(check_setup.predicted_times(startup_s=0.0, rate=10000 / step_31))
+    assert times == pytest.approx(reference_seconds())
+
+
+def test_a_machine_half_as_fast_is_predicted_twice_the_times_and_gets_advice():
+    step_31 = reference_seconds()[check_setup.SPEED_STEP]
+    startup = 5.0
+    rate = 10000 / (2 * step_31 - startup)  # start-up and training together: twice as long
+    times = dict(check_setup.predicted_times(startup, rate))
+    assert times == pytest.approx({s: 2 * t for s, t in reference_seconds().items()})
+    slow = check_setup.speed_result(startup, rate * 0.9)
+    assert slow.mark == NOTE and "--graphs 3" in slow.text and "--no-window" in slow.text
+    assert check_setup.speed_result(startup, rate * 1.2).mark == OK
+
+
+def test_a_step_that_does_not_finish_in_time_fails_the_speed_line(mnist_dir, monkeypatch):
+    monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+    result = check_setup.check_speed(iterations=100000, timeout=2)
+    assert str(result) == "%s speed: step 3.1 did not finish 100000 iterations in 2 s" % FAIL
+
+
+def test_reference_runs_are_readmes_table_of_full_runs():
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (mnist_\S+\.py) \| 0 \| (\d+) \|.*\| (\d+) \|$", readme, re.M)
+    table = [(step, int(iterations), int(per_s)) for step, iterations, per_s in rows]
+    assert table == list(check_setup.REFERENCE_RUNS)
+    assert all((ROOT / step).exists() for step, _, _ in table)
+
+
+# --- pytest.ini: warnings are errors for the project's own code only --------------------------
+
+WARNINGS_TESTS = """
+import warnings
+
+import numpy
+
+
+def test_warning_from_a_test():
+    warnings.warn("from a test", UserWarning)
+
+
+def test_warning_from_a_project_module():
+    warnings.warn_explicit("from the project", DeprecationWarning, "tensorflowvisu.py", 1,
+                           module="tensorflowvisu")
+
+
+def test_warning_from_a_third_party_module():
+    warnings.warn_explicit("from a package", DeprecationWarning, "pyparsing/util.py", 1,
+                           module="pyparsing.util")
+
+
+def test_warning_that_numpy_raises_on_a_tests_own_line():
+    numpy.float64(1.0) / 0.0  # "divide by zero", attributed to this line
+"""
+
+
+def test_warnings_fail_the_projects_own_code_only(tmp_path):
+    tests = tmp_path / "test_warnings_scratch.py"
+    tests.write_text(WARNINGS_TESTS)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-c", str(ROOT / "pytest.ini"), "-p", "no:cacheprovider"]
+        + ["-rA", "--rootdir", str(tmp_path), str(tests)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    found = re.findall(r"^(PASSED|FAILED) \S+::(\w+)", done.stdout, re.M)
+    outcomes = {name: outcome for outcome, name in found}
+    assert outcomes == {
+        "test_warning_from_a_test": "FAILED",
+        "test_warning_from_a_project_module": "FAILED",
+        "test_warning_from_a_third_party_module": "PASSED",
+        "test_warning_that_numpy_raises_on_a_tests_own_line": "FAILED",
+    }, done.stdout
+    assert "DeprecationWarning: from a package" in done.stdout  # shown in the summary
