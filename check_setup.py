@@ -327,18 +327,13 @@ def check_window():
             import tensorflowvisu
     except ImportError as error:
         return Result(FAIL, "window not checked: %s is not installed: %s" % (error.name, INSTALL))
-    if tensorflowvisu._jupyter_shell() is not None:  # %run check_setup.py in a notebook
+    if tensorflowvisu.jupyter_shell() is not None:  # %run check_setup.py in a notebook
         return Result(OK, "in this notebook, `%run mnist_1.0_softmax.py` shows the graphs live")
-    reason = tensorflowvisu._no_window_reason()
-    if reason is None:
-        try:
-            figure = plt.figure()
-        except Exception as error:  # e.g. DISPLAY set but no X server answering
-            reason = "the window could not open (%s)" % _one_line(error)
-        else:
-            if type(figure.canvas).required_interactive_framework is None:
-                reason = "matplotlib's %s backend draws no window" % matplotlib_backend()
-            plt.close(figure)
+    figure, reason = tensorflowvisu.window_figure()
+    if figure is not None:
+        plt.close(figure)
+    if reason is not None:
+        reason = _one_line(reason)
     if reason is None:
         return Result(
             OK, "a live window will open (matplotlib's %s backend)" % matplotlib_backend()

@@ -132,7 +132,7 @@ def _calling_script():
     """The step script that called parse_run_options (its __file__), else what sys.argv names."""
     caller = inspect.currentframe().f_back.f_back
     path = caller.f_globals.get("__file__") if caller else None
-    if path is None and _jupyter_shell() is None:
+    if path is None and jupyter_shell() is None:
         path = sys.argv[0]
     return pathlib.Path(path or "mnist.py").resolve()
 
@@ -141,7 +141,7 @@ def _script_arguments():
     """sys.argv[1:], unless they are a Jupyter kernel's own: its connection file, left in place
     when a cell runs a step with runpy or exec (%run replaces them with the script's)."""
     arguments = sys.argv[1:]
-    if _jupyter_shell() is not None:
+    if jupyter_shell() is not None:
         from ipykernel.connect import get_connection_file  # imported already in a kernel
 
         connection_file = pathlib.Path(get_connection_file()).name
@@ -150,7 +150,7 @@ def _script_arguments():
     return arguments
 
 
-def _jupyter_shell():
+def jupyter_shell():
     """The shell of the Jupyter kernel running this (Notebook, Lab, VS Code, Colab), or None."""
     ipython = sys.modules.get("IPython")  # only imported when running inside IPython
     shell = ipython.get_ipython() if ipython else None
@@ -647,20 +647,35 @@ _INLINE_BACKENDS = ("module://matplotlib_inline.backend_inline", "inline")
 _WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl")
 
 
-def _no_window_reason():
-    """Why a script run outside Jupyter gets no live window, or None when it does."""
+def window_figure(dpi=70):
+    """(figure, None) with a pyplot figure in a live window, or (figure or None, why there is
+    none). A figure without a window comes back only where its backend shows figures itself (an
+    IDE's module:// backend, on plt.show()). The steps and check_setup.py both ask this."""
     backend = matplotlib.get_backend()
-    if backend.lower() in _INLINE_BACKENDS + _WIDGET_BACKENDS:  # e.g. !python in a notebook
-        return (
+    if backend.lower() in _INLINE_BACKENDS + _WIDGET_BACKENDS and jupyter_shell() is None:
+        return None, (  # e.g. !python in a notebook: the kernel's backend, without the kernel
             "this runs outside the notebook's kernel (!python), whose graphs cannot show in "
             "the notebook; %run in a cell shows them live there instead"
         )
-    if backend.lower() != "agg":
-        return None
-    display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    if os.environ.get("MPLBACKEND", "").lower() == "agg" or not sys.platform.startswith("linux"):
-        return "matplotlib's backend is Agg"
-    return "the display %s could not be opened" % display if display else "no display was found"
+    if backend.lower() == "agg":
+        display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        if os.environ.get("MPLBACKEND", "").lower() == "agg" or sys.platform != "linux":
+            return None, "matplotlib's backend is Agg"  # asked for, or no display to blame
+        if display:
+            return None, "the display %s could not be opened" % display
+        return None, "no display was found"
+    plt.close(FIGURE_LABEL)  # the figure of an earlier run in the same kernel, if any
+    try:
+        figure = plt.figure(FIGURE_LABEL, figsize=FIGSIZE, dpi=dpi)
+    except Exception as error:  # e.g. DISPLAY set but no X server answering
+        return None, "the window could not open (%s)" % str(error).strip()
+    if type(figure.canvas).required_interactive_framework is not None:
+        return figure, None
+    reason = "matplotlib's %s backend draws no window" % backend
+    if backend.startswith("module://") and jupyter_shell() is None:
+        return figure, reason
+    plt.close(figure)
+    return None, reason
 
 
 def _output_path(script, suffix):
@@ -1063,25 +1078,17 @@ class MnistDataVis:
 
     def _open(self, titles, dpi):
         """The figure, and the view that shows it."""
-        if _jupyter_shell() is not None:
+        if jupyter_shell() is not None:
             return self._open_in_notebook(titles, dpi)
-        reason = "--no-window" if self.options.no_window else _no_window_reason()
+        figure, reason = (None, "--no-window") if self.options.no_window else window_figure(dpi)
+        if figure is None:
+            graphs = _agg_graphs(titles, dpi)
+            return graphs, PngView(graphs, reason, self._output_path(".png"))
+        graphs = SixGraphs(figure, titles)
         if reason is None:
-            try:
-                graphs = self._pyplot_graphs(titles, dpi)
-            except Exception as error:  # e.g. DISPLAY set but no X server answering
-                reason = "the window could not open (%s)" % str(error).strip()
-            else:
-                if type(graphs.fig.canvas).required_interactive_framework is not None:
-                    return graphs, WindowView(graphs, self.options.script.stem)
-                reason = "matplotlib's %s backend draws no window" % matplotlib.get_backend()
-                if matplotlib.get_backend().startswith("module://"):  # an IDE shows it itself
-                    return graphs, PngView(
-                        graphs, reason, self._output_path(".png"), show=lambda path: plt.show()
-                    )
-                plt.close(graphs.fig)
-        graphs = _agg_graphs(titles, dpi)
-        return graphs, PngView(graphs, reason, self._output_path(".png"))
+            return graphs, WindowView(graphs, self.options.script.stem)
+        show = lambda path: plt.show()  # noqa: E731 (an IDE's backend shows the figure itself)
+        return graphs, PngView(graphs, reason, self._output_path(".png"), show=show)
 
     def _open_in_notebook(self, titles, dpi):
         """In a Jupyter kernel: live graphs in the cell's output, or the final ones there."""
@@ -1094,22 +1101,13 @@ class MnistDataVis:
         if backend in _WIDGET_BACKENDS:
             graphs = _widget_graphs(titles, self.options.script.stem)
             return graphs, WidgetView(graphs)
-        if backend not in _INLINE_BACKENDS + ("agg",):  # %matplotlib qt or tk: a real window
-            try:
-                graphs = self._pyplot_graphs(titles, dpi)
-            except Exception:
-                pass
-            else:
-                if type(graphs.fig.canvas).required_interactive_framework is not None:
-                    return graphs, WindowView(graphs, self.options.script.stem)
-                plt.close(graphs.fig)
+        if backend not in _INLINE_BACKENDS:  # %matplotlib qt or tk: a real window
+            figure, reason = window_figure(dpi)
+            if figure is not None:
+                graphs = SixGraphs(figure, titles)
+                return graphs, WindowView(graphs, self.options.script.stem)
         graphs = _agg_graphs(titles, NOTEBOOK_DPI, NOTEBOOK_FIGSIZE)
         return graphs, NotebookView(graphs)
-
-    @staticmethod
-    def _pyplot_graphs(titles, dpi):
-        plt.close(FIGURE_LABEL)  # the figure of an earlier run in the same kernel, if any
-        return SixGraphs(plt.figure(FIGURE_LABEL, figsize=FIGSIZE, dpi=dpi), titles)
 
     def _output_path(self, suffix):
         return _output_path(self.options.script, suffix)

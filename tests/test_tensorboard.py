@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
 
 SOFTMAX, RELU = "mnist_1.0_softmax.py", "mnist_2.1_five_layers_relu_lrdecay.py"
 TRAINING_LINE = re.compile(r"^(\d+): accuracy:(\S+) loss: (\S+?)(?: \(lr:(\S+)\))?$", re.M)
@@ -294,10 +294,9 @@ def _get_json(url, wanted, seconds=60):
         time.sleep(0.5)
 
 
-@pytest.mark.skipif(
-    not _tensorboard_command(), reason="no tensorboard command (pip install tensorboard)"
-)
 def test_a_real_tensorboard_server_shows_every_run_and_their_test_accuracy(logged, tmp_path):
+    if not _tensorboard_command():
+        skip_or_fail_in_ci("no tensorboard command (pip install tensorboard)")
     logdir, runs = logged
     output = tmp_path / "tensorboard.log"
     with open(output, "w") as log:

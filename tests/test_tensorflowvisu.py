@@ -25,13 +25,15 @@ def vis(monkeypatch, tmp_path):
 @pytest.fixture
 def window(vis, monkeypatch):
     """The same graphs in a WindowView, as a GUI backend gets them; here on a pyplot figure under
-    Agg, whose plt.show() (where a GUI blocks until the window closes) is recorded instead."""
-    shown = []
+    Agg, whose plt.show() (where a GUI blocks until the window closes) and window titles (which
+    Agg's manager keeps only from matplotlib 3.10) are recorded instead."""
+    shown, titles = [], []
     monkeypatch.setattr(matplotlib.pyplot, "show", lambda **kwargs: shown.append(kwargs))
     vis.graphs = tensorflowvisu.SixGraphs(matplotlib.pyplot.figure())
+    monkeypatch.setattr(vis.graphs.fig.canvas.manager, "set_window_title", titles.append)
     vis.graphs.fig.canvas.mpl_connect("key_press_event", vis._on_key)
     vis.view = tensorflowvisu.WindowView(vis.graphs, "mnist_test_step")
-    vis.shown = shown
+    vis.shown, vis.titles = shown, titles
     yield vis
     matplotlib.pyplot.close(vis.graphs.fig)
 
@@ -201,11 +203,10 @@ def test_zero_and_escape_bring_back_all_six_graphs(vis, key):
 def test_space_pauses_and_resumes_the_display(window):
     press(window, " ")
     assert window.view.paused
-    assert window.graphs.fig.canvas.manager.get_window_title().startswith(
-        "mnist_test_step - paused, Space to resume"
-    )
+    assert window.titles[-1].startswith("mnist_test_step - paused, Space to resume")
     press(window, " ")
     assert not window.view.paused
+    assert window.titles[-1].startswith("mnist_test_step   (keys: 1-6 one graph")
 
 
 def test_matplotlib_keeps_its_zoom_reset_and_save_keys():
