@@ -56,15 +56,15 @@ TESTED_VERSIONS = {
 # second over the whole run, start-up included. From README's "Every step at its full iteration
 # count" table (python benchmarks/run_steps.py); a test checks that they are the same.
 REFERENCE_RUNS = (
-    ("mnist_1.0_softmax.py", 2000, 316),
-    ("mnist_2.0_five_layers_sigmoid.py", 10000, 379),
-    ("mnist_2.1_five_layers_relu_lrdecay.py", 10000, 379),
-    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 10000, 311),
-    ("mnist_3.0_convolutional.py", 10000, 133),
-    ("mnist_3.1_convolutional_bigger_dropout.py", 10000, 104),
-    ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 10000, 316),
-    ("mnist_4.1_batchnorm_five_layers_relu.py", 10000, 334),
-    ("mnist_4.2_batchnorm_convolutional.py", 10000, 19),
+    ("mnist_1.0_softmax.py", 2000, 337),
+    ("mnist_2.0_five_layers_sigmoid.py", 10000, 463),
+    ("mnist_2.1_five_layers_relu_lrdecay.py", 10000, 470),
+    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 10000, 399),
+    ("mnist_3.0_convolutional.py", 10000, 156),
+    ("mnist_3.1_convolutional_bigger_dropout.py", 10000, 127),
+    ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 10000, 466),
+    ("mnist_4.1_batchnorm_five_layers_relu.py", 10000, 475),
+    ("mnist_4.2_batchnorm_convolutional.py", 10000, 26),
 )
 SPEED_STEP = "mnist_3.1_convolutional_bigger_dropout.py"
 SPEED_ITERATIONS = 300  # about 3 s of training on the project's machine

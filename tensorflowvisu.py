@@ -412,23 +412,26 @@ class SixGraphs:
             self.axes[index].set_visible(True)
 
     def png(self):
-        """The figure as PNG bytes."""
+        """The figure as PNG bytes, quickly compressed (a notebook shows one every second)."""
         buffer = io.BytesIO()
-        self.fig.savefig(buffer, format="png")
+        self.fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
 
 # --- where the graphs are shown ------------------------------------------------------------------
 
-DRAW_SHARE = 0.2  # a live view spends at most this share of the time redrawing
+DRAW_SHARE = 0.2  # a window spends at most this share of the time redrawing
+# A notebook's image, a tenth: a fifth would leave training 80% of its speed at best, and each
+# frame also costs the kernel and the browser time to send and show it.
+NOTEBOOK_DRAW_SHARE = 0.1
 
 
 class _DrawBudget:
-    """Keeps the time spent drawing to DRAW_SHARE of the whole: after a redraw that took t
-    seconds, the next one waits until t / DRAW_SHARE seconds after it started."""
+    """Keeps the time spent drawing to `share` of the whole: after a redraw that took t seconds,
+    the next one waits until t / share seconds after it started."""
 
-    def __init__(self):
-        self._next = 0.0  # perf_counter time
+    def __init__(self, share):
+        self._share, self._next = share, 0.0  # _next: a perf_counter time
 
     def due(self):
         return time.perf_counter() >= self._next
@@ -436,7 +439,7 @@ class _DrawBudget:
     def spend(self, draw):
         start = time.perf_counter()
         draw()
-        self._next = start + (time.perf_counter() - start) / DRAW_SHARE
+        self._next = start + (time.perf_counter() - start) / self._share
 
     def now(self):
         self._next = 0.0
@@ -447,10 +450,11 @@ class _LiveView:
     when a key asks), never while paused."""
 
     closed = False
+    draw_share = DRAW_SHARE
 
     def __init__(self, graphs):
         self.graphs, self.paused = graphs, False
-        self._budget = _DrawBudget()
+        self._budget = _DrawBudget(self.draw_share)
 
     def set_paused(self, paused):
         self.paused = paused
@@ -462,10 +466,13 @@ class _LiveView:
         if force:
             self._budget.now()
         if (new_data or force) and self._budget.due() and (force or not self.paused):
-            self.graphs.update_artists()
-            self._budget.spend(self._draw)
+            self._budget.spend(self._redraw)
         else:
             self._idle()
+
+    def _redraw(self):
+        self.graphs.update_artists()  # part of the drawing time: it rebuilds the bands
+        self._draw()
 
     def _idle(self):
         pass
@@ -518,6 +525,8 @@ class NotebookView(_LiveView):
     replaced in place while training: one display, updated, never a new image per frame. The
     figure is not pyplot's, so the inline backend never shows it a second time."""
 
+    draw_share = NOTEBOOK_DRAW_SHARE
+
     def __init__(self, graphs):
         super().__init__(graphs)
         self._handle = None
@@ -547,6 +556,8 @@ class WidgetView(_LiveView):
     """The interactive figure of %matplotlib widget (ipympl) in a notebook cell, redrawn while
     training. Its keys and toolbar act once the cell has finished: a kernel reads the front end's
     messages only between cells, so during training --graphs chooses the graphs."""
+
+    draw_share = NOTEBOOK_DRAW_SHARE
 
     def start(self):
         from IPython.display import display  # only ever used inside a Jupyter kernel

@@ -3,9 +3,10 @@
     python benchmarks/figure_overhead.py [--iterations 2000] [--step mnist_3.1_...py]
 
 1. Headless, in one process: the step's own training_step is run for the same iterations twice,
-   first bare (no figures asked: next_batch and the training step only), then with the step's
-   schedule of training and test figures (the measurements, the mosaics, the weight and bias bands,
-   the progress lines). Prints both times and the overhead.
+   bare (no figures asked: next_batch and the training step only) and with the step's schedule of
+   training and test figures (the measurements, the mosaics, the weight and bias bands, the
+   progress lines), in alternate chunks. Once with the figures switched off (the measurements
+   only), once with them, each in a fresh process. Prints the times and the overheads.
 2. Live window: the step is run as a learner runs it, once with --no-window and once with a TkAgg
    window (on $DISPLAY, or on an Xvfb it starts itself), and the iterations per second of both
    are compared, timed from the first progress line to "max test accuracy".
@@ -23,6 +24,7 @@ import time
 from step_in_process import run_step  # this folder is on sys.path when run as a script
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+ROUNDS = 4
 
 
 def timed_run(step, count, figures):
@@ -49,22 +51,27 @@ def timed_run(step, count, figures):
     ]
     for i in range(50):  # warm up TensorFlow's kernels first
         training_step(i, i == 0, i == 0)
-    timings = []
+    # Bare and updated iterations alternate in ROUNDS chunks, so that a slower spell of the
+    # machine (its speed drifts by several percent from one minute to the next) hits both.
+    bare = updated = 0.0
+    chunk = count // ROUNDS
+    for first in range(0, chunk * ROUNDS, chunk):
+        start = time.perf_counter()
+        for i in range(first, first + chunk):
+            training_step(i, False, False)
+        bare += time.perf_counter() - start
+        start = time.perf_counter()
+        for i in range(first, first + chunk):
+            training_step(i, *tensorflowvisu.updates_due(i, count, *schedule))
+        updated += time.perf_counter() - start
     start = time.perf_counter()
-    for i in range(count):
-        training_step(i, False, False)
-    timings.append(time.perf_counter() - start)
-    start = time.perf_counter()
-    for i in range(count):
-        training_step(i, *tensorflowvisu.updates_due(i, count, *schedule))
     datavis.graphs.update_artists()
-    timings.append(time.perf_counter() - start)
-    return timings
+    return bare, updated + time.perf_counter() - start
 
 
 def headless_overhead(step, count):
-    """Bare training, + the measurements the progress lines need, + the figures: each in a fresh
-    process."""
+    """Bare training against training with updates, in two fresh processes: with the
+    measurements the progress lines need only, then with the figures too."""
 
     here = str(pathlib.Path(__file__).resolve().parent)
 
@@ -84,21 +91,20 @@ def headless_overhead(step, count):
 
     bare, measured = run(figures=False)
     bare_again, full = run(figures=True)
+    measuring, everything = measured / bare - 1, full / bare_again - 1
     print(
-        "headless, %s, %d iterations (two runs of bare training: %.1f s and %.1f s, %.0f it/s):"
+        "headless, %s, %d iterations, bare and updated in alternate chunks (bare training: "
+        "%.1f s and %.1f s in the two processes, %.0f it/s):"
         % (step, count, bare, bare_again, count / bare)
     )
     print(
         "  + the measurements behind the progress lines (training batch and test set): "
-        "%.1f s, +%.1f%%" % (measured, 100 * (measured - bare) / bare)
+        "%.1f s against %.1f s bare, +%.1f%%" % (measured, bare, 100 * measuring)
     )
     print(
-        "  + the figures (mosaics, weight and bias bands, images): %.1f s, +%.1f%% more than the "
-        "measurements alone" % (full, 100 * (full - measured) / bare)
-    )
-    print(
-        "  all updates together add %.1f%% to the bare training loop"
-        % (100 * (full - bare_again) / bare_again),
+        "  + the figures too (mosaics, weight and bias bands, images): %.1f s against %.1f s "
+        "bare, +%.1f%%: the figures add %.1f%%"
+        % (full, bare_again, 100 * everything, 100 * (everything - measuring)),
         flush=True,
     )
 

@@ -158,7 +158,9 @@ def main():
     )
     parser.add_argument("--python", required=True, help="the Python of the workshop's venv")
     parser.add_argument("--step", default="mnist_2.1_five_layers_relu_lrdecay.py")
-    parser.add_argument("--seconds", type=float, nargs="+", default=[7, 11, 15, 19, 23, 27, 31])
+    parser.add_argument(
+        "--seconds", type=float, nargs="+", default=[6, 8, 10, 12, 14, 16, 18, 20, 24]
+    )
     parser.add_argument(
         "--output", type=pathlib.Path, default=ROOT / "docs" / "notebook_training.gif"
     )

@@ -1,7 +1,7 @@
 """The six graphs in a real Jupyter kernel, as Jupyter Notebook and Lab, VS Code and Colab run it.
 
 A kernel (ipykernel) is started with jupyter_client; the tests send it cells such as
-`%run mnist_1.0_softmax.py --iterations 2500` and read every message it sends back on its IOPub
+`%run mnist_1.0_softmax.py --iterations 5000` and read every message it sends back on its IOPub
 channel: the progress lines (stream), the image (display_data), its updates in place
 (update_display_data), the widget's images (comm_msg with a binary buffer).
 """
@@ -120,13 +120,13 @@ def kernel(mnist_dir, tmp_path_factory):
 
 
 def test_percent_run_shows_the_graphs_once_in_the_cell_and_updates_them_while_training(kernel):
-    cell = kernel.run("%%run %s --iterations 2500" % STEP_1)
+    cell = kernel.run("%%run %s --iterations 5000" % STEP_1)
     assert cell.status == "ok" and not cell.errors, cell.stderr[-3000:]
     shown, updates = cell.images("display_data"), cell.images("update_display_data")
     assert len(shown) == 1, "the graphs must be one output in the cell, not one per frame"
     display_id = shown[0]["transient"]["display_id"]
     assert {u["transient"]["display_id"] for u in updates} == {display_id}
-    last_line = cell.index_of_text("2500: ********* epoch")
+    last_line = cell.index_of_text("5000: ********* epoch")
     updates_while_training = [p for p in cell.positions("update_display_data") if p < last_line]
     assert len(updates_while_training) >= 3, "only %d updates while training" % len(
         updates_while_training
@@ -136,7 +136,7 @@ def test_percent_run_shows_the_graphs_once_in_the_cell_and_updates_them_while_tr
     final = decoded(updates[-1])
     assert final.shape[:2] == (584, 1040)  # the notebook's figure: 13 x 7.3 inches at 80 dpi
     assert training_curve_pixels(final) > 500
-    assert len(cell.progress_lines()) == 250 + 51 + 5  # every 10th iteration, every 50th, early
+    assert len(cell.progress_lines()) == 500 + 101 + 5  # every 10th iteration, every 50th, early
 
 
 def test_a_second_percent_run_in_the_same_kernel_repeats_the_first_and_keeps_nothing(kernel):
@@ -210,7 +210,7 @@ def test_widget_backend_figure_moves_while_training_and_is_shown_once(mnist_dir,
     kernel = Kernel(tmp_path, mnist_dir)
     try:
         assert kernel.run("%matplotlib widget").status == "ok"
-        cell = kernel.run("%%run %s --iterations 2500" % STEP_1)
+        cell = kernel.run("%%run %s --iterations 5000" % STEP_1)
     finally:
         kernel.stop()
     assert cell.status == "ok" and not cell.errors, cell.stderr[-3000:]
@@ -225,7 +225,7 @@ def test_widget_backend_figure_moves_while_training_and_is_shown_once(mnist_dir,
         for index, (_, kind, _, buffers) in enumerate(cell.messages)
         if kind == "comm_msg" and buffers
     ]
-    assert len([i for i in images if i < cell.index_of_text("2500: ********* epoch")]) >= 3
+    assert len([i for i in images if i < cell.index_of_text("5000: ********* epoch")]) >= 3
     assert images[-1] > cell.index_of_text("max test accuracy")
 
 
