@@ -548,8 +548,7 @@ class NotebookView(_LiveView):
             self._handle.update(image)
 
     def finish(self):
-        self.graphs.update_artists()
-        self._draw()
+        self._redraw()
 
 
 class WidgetView(_LiveView):
@@ -574,8 +573,7 @@ class WidgetView(_LiveView):
         self.graphs.fig.canvas.manager.refresh_all()  # sends the new image to the front end now
 
     def finish(self):
-        self.graphs.update_artists()
-        self._draw()
+        self._redraw()
 
 
 class PngView:
