@@ -89,8 +89,13 @@ def test_python_only_checks_the_python_alone_before_installing():
     assert done.stdout.startswith("%s Python %d.%d." % ((OK,) + sys.version_info[:2]))
 
 
-def test_the_check_parses_on_python_3_8_to_explain_itself_there():
-    source = (ROOT / "check_setup.py").read_text()
+# check_setup.py, and the project's modules it imports before anything is installed
+BEFORE_PIP = ("check_setup.py", "visu/__init__.py", "visu/progress.py", "visu/steps.py")
+
+
+@pytest.mark.parametrize("path", BEFORE_PIP)
+def test_the_check_parses_on_python_3_8_to_explain_itself_there(path):
+    source = (ROOT / path).read_text()
     ast.parse(source, feature_version=(3, 8))
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     f_strings = [
@@ -100,6 +105,17 @@ def test_the_check_parses_on_python_3_8_to_explain_itself_there():
         or (token.type == tokenize.STRING and re.match(r"[rRbBuU]*[fF]", token.string))
     ]
     assert f_strings == []  # no f-strings either: Pythons before 3.6 parse it too
+
+
+def test_the_modules_the_check_imports_import_nothing_but_the_standard_library():
+    imported = set()
+    for path in BEFORE_PIP:
+        for node in ast.parse((ROOT / path).read_text()).body:  # what importing it imports
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                imported.add(node.module.split(".")[0])
+    assert imported - {"visu"} <= sys.stdlib_module_names, imported - sys.stdlib_module_names
 
 
 # --- Python ---------------------------------------------------------------------------------

@@ -26,10 +26,9 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
 from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
+from visu import progress  # noqa: E402
 
 SOFTMAX, RELU = "mnist_1.0_softmax.py", "mnist_2.1_five_layers_relu_lrdecay.py"
-TRAINING_LINE = re.compile(r"^(\d+): accuracy:(\S+) loss: (\S+?)(?: \(lr:(\S+)\))?$", re.M)
-TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:(\S+) test loss: (\S+)$", re.M)
 
 
 def run_step(script, *args, cwd, mnist_dir):
@@ -107,17 +106,17 @@ def test_the_logged_curves_are_the_printed_progress_lines(logged):
     logdir, runs = logged
     for name, folder in (("softmax", "mnist_1.0_softmax_seed0"), ("relu", RELU[:-3] + "_seed0")):
         values, _ = read_run(logdir / folder)
-        printed_tests = TEST_LINE.findall(runs[name].stdout)
-        printed_training = TRAINING_LINE.findall(runs[name].stdout)
+        printed_tests = progress.read_test_points(runs[name].stdout)
+        printed_training = progress.read_training_points(runs[name].stdout)
         assert printed_tests and printed_training
         # the printed figures are float32s written in full, so they must read back exactly
-        for tag, lines, column in (
-            ("accuracy/test", printed_tests, 1),
-            ("loss/test", printed_tests, 2),
-            ("accuracy/training", printed_training, 1),
-            ("loss/training", printed_training, 2),
+        for tag, points, field in (
+            ("accuracy/test", printed_tests, "accuracy"),
+            ("loss/test", printed_tests, "loss"),
+            ("accuracy/training", printed_training, "accuracy"),
+            ("loss/training", printed_training, "loss"),
         ):
-            expected = [(int(line[0]), np.float32(line[column])) for line in lines]
+            expected = [(point.i, np.float32(getattr(point, field))) for point in points]
             assert [(step, np.float32(value)) for step, value in values[tag]] == expected, tag
 
 
@@ -125,7 +124,8 @@ def test_the_learning_rate_is_logged_where_the_step_passes_one(logged):
     logdir, runs = logged
     relu, _ = read_run(logdir / (RELU[:-3] + "_seed0"))
     printed = [
-        (int(i), np.float32(lr)) for i, _, _, lr in TRAINING_LINE.findall(runs["relu"].stdout)
+        (point.i, np.float32(point.learning_rate))
+        for point in progress.read_training_points(runs["relu"].stdout)
     ]
     assert [(step, np.float32(v)) for step, v in relu["learning_rate"]] == printed
     assert printed[0] == (0, np.float32(0.0031))  # step 2.1: 0.0001 + 0.003 at iteration 0
@@ -136,7 +136,7 @@ def test_the_learning_rate_is_logged_where_the_step_passes_one(logged):
 def test_weights_and_biases_are_histograms_at_every_training_update(logged):
     logdir, runs = logged
     values, _ = read_run(logdir / "mnist_1.0_softmax_seed0")
-    training_steps = [int(line[0]) for line in TRAINING_LINE.findall(runs["softmax"].stdout)]
+    training_steps = [point.i for point in progress.read_training_points(runs["softmax"].stdout)]
     for tag, count in (("weights", 784 * 10), ("biases", 10)):  # step 1.0: W [784, 10], b [10]
         assert [step for step, _ in values[tag]] == training_steps
         for _, histogram in values[tag]:
@@ -152,7 +152,7 @@ def test_weights_and_biases_are_histograms_at_every_training_update(logged):
 def test_the_mosaics_are_images_at_a_few_test_updates_the_first_and_last_included(logged):
     logdir, runs = logged
     values, _ = read_run(logdir / "mnist_1.0_softmax_seed0")
-    test_steps = [int(line[0]) for line in TEST_LINE.findall(runs["softmax"].stdout)]
+    test_steps = [point.i for point in progress.read_test_points(runs["softmax"].stdout)]
     assert test_steps == [0, 10, 20, 30, 40, 50, 100]
     for tag, shape in (("training_digits", (280, 280)), ("test_digits", (700, 1120))):
         # past 0, 1, 2, 5, 10, 20, 50, 100 ... iterations: never 30 or 40
@@ -188,7 +188,8 @@ def test_an_unwritable_logdir_stops_the_script_before_it_loads_data(
     logdir = make_logdir(tmp_path)
     done = run_step(SOFTMAX, "--logdir", str(logdir), cwd=tmp_path, mnist_dir=mnist_dir)
     assert done.returncode != 0
-    assert "Loaded MNIST" not in done.stdout + done.stderr and not TRAINING_LINE.search(done.stdout)
+    assert "Loaded MNIST" not in done.stdout + done.stderr
+    assert not progress.progress_lines(done.stdout)
     assert (
         done.stderr.strip()
         .splitlines()[-1]
@@ -317,7 +318,10 @@ def test_a_real_tensorboard_server_shows_every_run_and_their_test_accuracy(logge
         for run, name in (("mnist_1.0_softmax_seed0", "softmax"), (RELU[:-3] + "_seed0", "relu")):
             query = urllib.parse.urlencode({"run": run, "tag": "accuracy/test"})
             points = _get_json(url + "data/plugin/scalars/scalars?" + query, bool)
-            printed = [(int(i), np.float32(a)) for i, a, _ in TEST_LINE.findall(runs[name].stdout)]
+            printed = [
+                (point.i, np.float32(point.accuracy))
+                for point in progress.read_test_points(runs[name].stdout)
+            ]
             assert [(step, np.float32(value)) for _, step, value in points] == printed
     finally:
         server.terminate()
