@@ -1,5 +1,5 @@
 """check_setup.py, the check a learner runs before the workshop: each line on both sides, its
-exit status, and the figures it keeps in step with README, requirements.txt and CI."""
+exit status, and the figures it keeps in step with the docs, requirements.txt and CI."""
 
 import ast
 import functools
@@ -209,6 +209,11 @@ def test_a_package_that_is_not_installed_fails():
 def test_the_versions_this_suite_runs_on_are_within_the_tested_range():
     """In CI's main run (the latest releases) and its lower-bound run (.ci/lowest-versions.txt):
     when a new release is installed, the newest tested series must be updated with it."""
+    if not os.environ.get("CI"):
+        pytest.skip(
+            "CI only (CI=true): there it says when TESTED_VERSIONS must follow a new release; on "
+            "a learner's machine a new numpy or matplotlib series would fail it, not the project"
+        )
     for result in check_setup.check_packages():
         assert result.mark == OK, result
 
@@ -225,13 +230,14 @@ def test_lowest_tested_versions_are_requirements_lower_bounds_and_what_ci_pins()
     assert "-c .ci/lowest-versions.txt" in (ROOT / ".ci/run").read_text()
 
 
-def test_readme_states_the_supported_versions_the_check_uses():
-    readme = (ROOT / "README.md").read_text()
+def test_readme_and_the_docs_state_the_supported_versions_the_check_uses():
+    readme, docs = (ROOT / "README.md").read_text(), (ROOT / "docs/setup-and-tests.md").read_text()
     (low, high), (_, intel_high) = check_setup.PYTHON_RANGE, check_setup.INTEL_MAC_PYTHON_RANGE
-    assert "Python %d.%d to %d.%d" % (low + high) in readme
-    assert "Python %d.%d at most" % intel_high in readme
-    assert "TensorFlow %s to %s" % check_setup.TESTED_VERSIONS["tensorflow"] in readme
-    assert "python check_setup.py --python-only && pip install -r requirements.txt" in readme
+    for text in (readme, docs):
+        assert "Python %d.%d to %d.%d" % (low + high) in text
+        assert "python check_setup.py --python-only && pip install -r requirements.txt" in text
+    assert "Python %d.%d at most" % intel_high in docs
+    assert "TensorFlow %s to %s" % check_setup.TESTED_VERSIONS["tensorflow"] in docs
 
 
 # --- the MNIST files -------------------------------------------------------------------------
@@ -358,14 +364,6 @@ def test_a_step_that_does_not_finish_in_time_fails_the_speed_line(mnist_dir, mon
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
     result = check_setup.check_speed(iterations=100000, timeout=2)
     assert str(result) == "%s speed: step 3.1 did not finish 100000 iterations in 2 s" % FAIL
-
-
-def test_reference_runs_are_readmes_table_of_full_runs():
-    readme = (ROOT / "README.md").read_text()
-    rows = re.findall(r"^\| (mnist_\S+\.py) \| 0 \| (\d+) \|.*\| (\d+) \|$", readme, re.M)
-    table = [(step, int(iterations), int(per_s)) for step, iterations, per_s in rows]
-    assert table == list(check_setup.REFERENCE_RUNS)
-    assert all((ROOT / step).exists() for step, _, _ in table)
 
 
 # --- pytest.ini: warnings are errors for the project's own code only --------------------------

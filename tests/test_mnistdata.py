@@ -143,6 +143,18 @@ def test_gzipped_and_decompressed_files_are_both_accepted(tmp_path, gz):
     assert data.train.num_examples == 12
 
 
+def test_the_files_are_found_decompressed_first_else_gzipped_and_the_missing_named(tmp_path):
+    (tmp_path / "train-images-idx3-ubyte").write_bytes(b"x")
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(b"x")
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"x")
+    found = mnistdata.find_files(tmp_path)
+    assert found["train-images-idx3-ubyte"] == tmp_path / "train-images-idx3-ubyte"
+    assert found["t10k-labels-idx1-ubyte"] == tmp_path / "t10k-labels-idx1-ubyte.gz"
+    missing = ["train-labels-idx1-ubyte", "t10k-images-idx3-ubyte"]
+    assert mnistdata.missing_files(tmp_path) == missing
+    assert mnistdata.missing_files(tmp_path / "nowhere") == list(mnistdata.FILE_NAMES)
+
+
 def test_loading_prints_one_line_naming_the_folder(tmp_path, capsys):
     load(write_files(tmp_path, CONTENTS))
     out = capsys.readouterr().out

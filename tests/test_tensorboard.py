@@ -6,10 +6,11 @@ loss that is not a number) are driven in this process with synthetic figures."""
 import io
 import json
 import os
+import pathlib
 import re
-import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.parse
@@ -276,8 +277,15 @@ def test_a_histogram_leaves_out_values_that_are_not_finite():
 
 
 def _tensorboard_command():
-    """TensorBoard from $TENSORBOARD or PATH: it only reads the files, so any venv's will do."""
-    return os.environ.get("TENSORBOARD") or shutil.which("tensorboard")
+    """The tensorboard command installed with the Python running the tests (beside it, in a
+    virtual environment's bin/ or Scripts/, activated or not), else $TENSORBOARD's: it only reads
+    the files, so any environment's will do."""
+    folders = [pathlib.Path(sys.executable).parent, pathlib.Path(sysconfig.get_path("scripts"))]
+    for folder in folders:
+        for name in ("tensorboard", "tensorboard.exe"):
+            if (folder / name).is_file():
+                return str(folder / name)
+    return os.environ.get("TENSORBOARD")
 
 
 def _get_json(url, wanted, seconds=60):
