@@ -11,6 +11,8 @@
   progress.py     the progress lines: written and read back here only
   steps.py        each step's results: the one table the headers, README, docs, the notebook
                   and check_setup.py are checked against
+  interrupt.py    Ctrl-C or a notebook's interrupt during training, taken at the end of an
+                  iteration
 
 This file imports nothing, so that check_setup.py can use the standard-library parts before
 anything is installed.
