@@ -25,6 +25,7 @@ import tensorflow.compat.v1 as tf
 from visu import notes
 from visu import options as run_options
 from visu.figure import TITLES
+from visu.interrupt import StopAtIterationEnd
 from visu.mosaic import tf_format_mnist_images
 from visu.options import LAYOUT_KEYS, jupyter_shell
 from visu.record import Record
@@ -164,6 +165,7 @@ class MnistDataVis:
         outputs = [out for out in (self.tensorboard, movie) if out] + [self.view]
         for output in outputs:
             output.start()
+        interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
         try:
             for i in range(iterations + 1):
                 if self.view.closed:
@@ -175,9 +177,12 @@ class MnistDataVis:
                     break  # _finish says why
                 for output in outputs:
                     output.update()
+                if interrupt.requested:
+                    raise KeyboardInterrupt
         except KeyboardInterrupt:
             print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")
         finally:
+            interrupt.stop()
             if movie:
                 movie.finish()
         self._finish()

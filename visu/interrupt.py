@@ -14,28 +14,35 @@ import threading
 
 
 class StopAtIterationEnd:
-    """Within `with StopAtIterationEnd() as stop:`, a first interrupt sets stop.requested instead
-    of raising; a second raises KeyboardInterrupt. Outside the main thread, where Python cannot
-    take signals, it changes nothing."""
+    """Between start() and stop() (or within `with StopAtIterationEnd() as stop:`), a first
+    interrupt sets .requested instead of raising; a second raises KeyboardInterrupt. Outside the
+    main thread, where Python cannot take signals, it changes nothing."""
 
     def __init__(self):
         self.requested = False
         self._previous = None
         self._installed = False
 
-    def __enter__(self):
+    def start(self):
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._on_interrupt)
             self._installed = True
         return self
 
-    def __exit__(self, *exception):
+    def stop(self):
+        """Puts back the handler there was before start()."""
         if self._installed:
             previous = self._previous
             if previous is None:  # a handler set from outside Python: Python's default instead
                 previous = signal.default_int_handler
             signal.signal(signal.SIGINT, previous)
             self._installed = False
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exception):
+        self.stop()
         return False
 
     def _on_interrupt(self, signum, frame):
