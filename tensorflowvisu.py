@@ -22,7 +22,7 @@ import sys
 
 import tensorflow.compat.v1 as tf
 
-from visu import notes
+from visu import notes, progress
 from visu import options as run_options
 from visu.figure import TITLES
 from visu.interrupt import StopAtIterationEnd
@@ -33,8 +33,6 @@ from visu.tensorboard import TensorBoardLog
 from visu.views import MovieRecorder, choose_view, output_path
 
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]
-
-TRAINING_IMAGES = 60000  # MNIST's training set: the epoch in the test progress line counts them
 
 
 def parse_run_options(argv=None, iterations=None):
@@ -97,17 +95,12 @@ class MnistDataVis:
     def append_training_curves_data(self, i, accuracy, loss, learning_rate=None):
         """Adds a point to the training curves and prints the workshop's training progress line."""
         self.record.add_training(i, accuracy, loss, learning_rate)
-        lr = "" if learning_rate is None else " (lr:%s)" % learning_rate
-        print("%d: accuracy:%s loss: %s%s" % (i, accuracy, loss, lr))
+        print(progress.format_training_line(i, accuracy, loss, learning_rate))
 
     def append_test_curves_data(self, i, accuracy, loss):
         """Adds a point to the test curves and prints the workshop's test progress line."""
         self.record.add_test(i, accuracy, loss)
-        epoch = i * self._batch_size // TRAINING_IMAGES + 1
-        print(
-            "%d: ********* epoch %d ********* test accuracy:%s test loss: %s"
-            % (i, epoch, accuracy, loss)
-        )
+        print(progress.format_test_line(i, accuracy, loss, self._batch_size))
 
     def append_data_histograms(self, i, data4, data5):
         """Adds the spread of two sets of values (the weights and biases) to graphs 4 and 5."""
@@ -193,7 +186,7 @@ class MnistDataVis:
     def _finish(self):
         """The end of a run, however it ended: the max test accuracy and the notes on the curves
         printed, the log written, the final graphs shown with the notes marked."""
-        print("max test accuracy: %.4f" % self.get_max_test_accuracy())
+        print(progress.format_max_line(self.get_max_test_accuracy()))
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
