@@ -42,6 +42,8 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+from visu.trained import TrainedNetwork, add_options
+
 TRAINING_IMAGES = 60000  # MNIST's training set: the epoch in the test progress line counts them
 
 KEYS_HELP = """keys in the window:
@@ -50,6 +52,7 @@ KEYS_HELP = """keys in the window:
   0 or Esc   all six graphs            Space  pause / resume the display
   O          box zoom (then the mouse) H   reset all zooms
   Ctrl-S     save the current image
+  D          draw a digit for the network to read (once training is done, or paused)
 If training is slow (a small VM), show fewer graphs (--graphs 3), or run with --no-window."""
 
 # --- the run options ---------------------------------------------------------------------------
@@ -123,6 +126,7 @@ def parse_run_options(argv=None, iterations=None):
         help="also log the run for TensorBoard, in DIR/<step>_seed<S> (a repeat of the same step "
         "and seed gets its own folder: _run2, _run3, ...); tensorboard --logdir DIR shows them all",
     )
+    add_options(parser)  # --try FILE ..., --save DIR, --restore DIR: the trained network's uses
     options = parser.parse_args(_script_arguments() if argv is None else argv)
     options.script = script
     return options
@@ -495,7 +499,7 @@ class WindowView(_LiveView):
         self.paused = paused
         note = " - paused, Space to resume" if paused else ""
         self.graphs.fig.canvas.manager.set_window_title(
-            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause)"
+            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause, D draw)"
             % (self._script_name, note)
         )
 
@@ -1074,7 +1078,9 @@ class MnistDataVis:
         ]
         self.graphs, self.view = self._open(titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
+        self._layout, self._training = self.options.graphs, False
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
+        self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
         self._not_a_number = None  # (iteration, which loss, value) once a loss is not finite
         self.tensorboard = None
@@ -1169,6 +1175,11 @@ class MnistDataVis:
         if self.tensorboard:
             self.tensorboard.add_mosaic(5, im)
 
+    def set_classifier(self, classify, session):
+        """The network's answer: classify(images [n, 28, 28, 1]) -> probabilities [n, 10], run in
+        the step's session. --try, --save, --restore and the D key use them."""
+        self.trained.set_classifier(classify, session)
+
     def get_max_test_accuracy(self):
         accuracies = _finite(self.graphs.test_curves[1])
         return float(np.nanmax(accuracies)) if np.isfinite(accuracies).any() else 0.0
@@ -1177,9 +1188,17 @@ class MnistDataVis:
 
     def _on_key(self, event):
         if event.key in LAYOUT_KEYS:
-            self.graphs.show_graphs(LAYOUT_KEYS[event.key])
+            self.trained.hide_pad(self.graphs, self._layout)
+            self._layout = LAYOUT_KEYS[event.key]
+            self.graphs.show_graphs(self._layout)
         elif event.key in (" ", "space"):
             self.view.set_paused(not self.view.paused)
+            if self._training and not self.view.paused:  # the network changes again: no pad
+                self.trained.hide_pad(self.graphs, self._layout)
+        elif event.key == "d":
+            busy = self._training and not self.view.paused
+            if not self.trained.toggle_pad(self.graphs, self._layout, busy):
+                return
         else:
             return
         self.view.refresh(new_data=False, force=True)  # show the change now, paused or not
@@ -1206,12 +1225,15 @@ class MnistDataVis:
         accuracy and the graphs so far are kept either way.
         """
         self._batch_size = batch_size
+        self.trained.check()  # before anything starts: what --try, --save, --restore need
+        restored = self.trained.restore(self.graphs)  # --restore DIR: the saved network instead
         movie = None
         if save_movie or self.options.save_movie:
             movie = MovieRecorder(self.graphs, self._output_path)
         self.view.start()
+        self._training = True
         try:
-            for i in range(iterations + 1):
+            for i in range(0 if restored else iterations + 1):
                 if self.view.closed:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
@@ -1231,6 +1253,7 @@ class MnistDataVis:
         except KeyboardInterrupt:
             print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")
         finally:
+            self._training = False
             if movie:
                 movie.finish()
         self._finish()
@@ -1244,9 +1267,12 @@ class MnistDataVis:
             print(LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.close()  # on disk before a window waits to be closed
+        used = self.trained.after_training(  # --save, --try
+            self.graphs, self.get_max_test_accuracy(), bool(self._not_a_number)
+        )
         self.graphs.mark_curve_notes()  # on the final graphs, wherever they are shown
         self.view.finish()
-        if self._not_a_number:
+        if self._not_a_number or not used:
             raise SystemExit(1)
 
 
