@@ -88,7 +88,12 @@ class DrawPad:
     def _setup_pad(self):
         ax = self.pad_axes
         self._pad_image = ax.imshow(
-            self.ink, cmap="gray_r", vmin=0, vmax=1, extent=(0, PAD_PIXELS, PAD_PIXELS, 0)
+            self.ink,
+            cmap="gray_r",
+            vmin=0,
+            vmax=1,
+            extent=(0, PAD_PIXELS, PAD_PIXELS, 0),
+            interpolation="nearest",  # the quickest to redraw, as the pen moves
         )
         ax.set_xticks([])
         ax.set_yticks([])
@@ -188,7 +193,21 @@ class DrawPad:
         stamp_segment(self.ink, self._last_point, (x, y))
         self._last_point = (x, y)
         self._pad_image.set_data(self.ink)
-        self.figure.canvas.draw_idle()
+        self._redraw_pad()
+
+    def _redraw_pad(self):
+        """Only the pad redrawn where the canvas can (blitting: a window, ipympl), so that the pen
+        follows a quick hand; else the whole figure, when the canvas is next idle."""
+        canvas = self.figure.canvas
+        if not getattr(canvas, "supports_blit", False):
+            canvas.draw_idle()
+            return
+        # the pad's image is opaque and fills its axes: drawn over the last frame, it needs no
+        # background restored; its frame is drawn again over the image's edge
+        self.pad_axes.draw_artist(self._pad_image)
+        for spine in self.pad_axes.spines.values():
+            self.pad_axes.draw_artist(spine)
+        canvas.blit(self.pad_axes.bbox)
 
     # -- the network's answer --
 
