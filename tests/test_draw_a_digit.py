@@ -24,9 +24,9 @@ from test_live_window import (  # noqa: F401 (xvfb: a fixture, used by its name)
     xvfb,
 )
 
-import tensorflowvisu
 from conftest import ROOT, skip_or_fail_in_ci
 from visu import drawpad
+from visu.views import FIGSIZE
 
 STEP = ROOT / "mnist_3.1_convolutional_bigger_dropout.py"
 ANSWER_LINE = re.compile(r"^Your digit: (\d) \(.*All ten, 0 to 9: ((?:[0-9.]+ ?){10})$")
@@ -45,7 +45,7 @@ def canvas_boxes(canvas):
     """The pad's and the input's boxes on the window's canvas, in its pixels (left, top, right,
     bottom), from the layout the pad uses on the steps' figure (Tk may scale the figure)."""
     height, width = canvas.shape[:2]
-    figure = Figure(figsize=tensorflowvisu.FIGSIZE)
+    figure = Figure(figsize=FIGSIZE)
     boxes = []
     for left, bottom, w, h in drawpad.pad_boxes(figure)[:2]:
         top = 1 - bottom - h

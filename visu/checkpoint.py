@@ -9,6 +9,9 @@ step's network has changed since: before TensorFlow would fail on it.
 A save is whole or nothing: it is written into a new folder beside DIR, which then takes DIR's
 place. DIR must be new, empty, or a checkpoint an earlier --save made: never a folder of other
 files, which a save would replace.
+
+TensorFlow is imported only to save or restore: the options (options.py) check the folders with
+this module, and check_setup.py reads the options before it knows whether TensorFlow imports.
 """
 
 import json
@@ -18,7 +21,6 @@ import shutil
 import tempfile
 
 import numpy as np
-import tensorflow.compat.v1 as tf
 
 VARIABLES = "network"  # the Saver's prefix: network.index, network.data-00000-of-00001
 ABOUT = "network.json"
@@ -95,6 +97,8 @@ def read_about(folder):
 
 def network_variables(variables=None):
     """(name, shape) of each variable of the default graph: what a checkpoint must match."""
+    import tensorflow.compat.v1 as tf
+
     variables = tf.global_variables() if variables is None else variables
     return [(v.op.name, v.shape.as_list()) for v in variables]
 
@@ -102,6 +106,8 @@ def network_variables(variables=None):
 def save(session, folder, step, iterations, max_test_accuracy, graphs=None):
     """Saves the session's variables, what they are, and the graphs' arrays (a dict) in folder,
     replacing an earlier checkpoint there."""
+    import tensorflow.compat.v1 as tf
+
     folder = pathlib.Path(folder)
     folder.parent.mkdir(parents=True, exist_ok=True)
     partial = pathlib.Path(tempfile.mkdtemp(prefix=folder.name + ".saving-", dir=folder.parent))
@@ -143,6 +149,8 @@ def restore(session, folder, step):
     """Loads the checkpoint in folder into the session's variables; returns (what network.json
     says, the graphs' arrays). Raises RefusedCheckpoint, whose one line names both steps, for a
     checkpoint of another step or of a network that has changed since it was saved."""
+    import tensorflow.compat.v1 as tf
+
     folder = pathlib.Path(folder)
     about = read_about(folder)
     if about["step"] != step:

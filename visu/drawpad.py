@@ -15,10 +15,10 @@ import numpy as np
 from matplotlib.widgets import Button
 
 from visu import digits
+from visu.figure import TEST_COLOR, TRAINING_COLOR
 
 PAD_PIXELS = 280  # the pad's drawing, 10 times the network's input
 PEN_RADIUS = 11  # pixels of the pad: a digit drawn across most of the pad gets MNIST's strokes
-INK_COLOR, ANSWER_COLOR = "#1f77b4", "#d62728"  # the curves' training blue, the test red
 HELP = "Draw a digit with the mouse\n(right click or Clear: start again; D: back to the graphs)"
 
 
@@ -110,7 +110,7 @@ class DrawPad:
 
     def _setup_answer(self):
         ax = self.answer_axes
-        self._bars = ax.barh(np.arange(10), np.zeros(10), color=INK_COLOR)
+        self._bars = ax.barh(np.arange(10), np.zeros(10), color=TRAINING_COLOR)
         self._bar_labels = [ax.text(0, k, "", va="center") for k in range(10)]
         ax.set_xlim(0, 1.25)  # room for the labels right of a full bar
         ax.set_ylim(9.6, -0.6)  # the biggest on top
@@ -126,7 +126,7 @@ class DrawPad:
             self._bars, self._bar_labels, order, self.probabilities[order]
         ):
             bar.set_width(share)
-            bar.set_color(ANSWER_COLOR if label is self._bar_labels[0] else INK_COLOR)
+            bar.set_color(TEST_COLOR if label is self._bar_labels[0] else TRAINING_COLOR)
             label.set_x(share + 0.02)
             label.set_text("%.1f%%" % (100 * share))
             labels.append(str(digit))

@@ -7,6 +7,7 @@ A step gives MnistDataVis the network's answer once its session starts, in TF1 s
 (the feed is the step's own evaluation feed). MnistDataVis hands it to a TrainedNetwork, which
 restores a saved network instead of training (--restore DIR), saves the trained one (--save DIR),
 classifies image files after the training (--try FILE ...), and opens the drawing pad (key D).
+The options themselves are read in options.py.
 """
 
 import numpy as np
@@ -21,31 +22,6 @@ NO_CLASSIFIER = (
     "    datavis.set_classifier(lambda images: sess.run(Y, {{X: images}}), sess)\n"
     "Every step of the workshop has it: copy it into your script."
 )
-
-
-def add_options(parser):
-    """--try, --save and --restore, on the steps' argument parser."""
-    parser.add_argument(
-        "--try",
-        dest="try_files",
-        nargs="+",
-        default=[],
-        metavar="FILE",
-        help="after training (or --restore), classify these images of digits: PNG or JPEG, any "
-        "size, dark on light or light on dark; one line each",
-    )
-    parser.add_argument(
-        "--save",
-        type=checkpoint.usable_save_folder,  # a folder that cannot take it stops the script now
-        metavar="DIR",
-        help="keep the trained network in DIR (tf.train.Saver), to --restore it later",
-    )
-    parser.add_argument(
-        "--restore",
-        type=checkpoint.usable_restore_folder,
-        metavar="DIR",
-        help="load the network this step saved in DIR with --save, instead of training it",
-    )
 
 
 def answer_text(probabilities):
@@ -107,9 +83,10 @@ class TrainedNetwork:
 
     # -- --restore and --save --
 
-    def restore(self, graphs):
-        """--restore DIR: loads the saved network, and its graphs, instead of training. True if it
-        did; a checkpoint of another step, or of a changed network, stops the script in one line."""
+    def restore(self, record):
+        """--restore DIR: loads the saved network, and what its run recorded, instead of training.
+        True if it did; a checkpoint of another step, or of a changed network, stops the script in
+        one line."""
         if not self.options.restore:
             return False
         folder, step = self.options.restore, self.options.script.stem
@@ -117,7 +94,7 @@ class TrainedNetwork:
             about, arrays = checkpoint.restore(self.session, folder, step)
         except checkpoint.RefusedCheckpoint as refused:
             raise SystemExit("--restore %s: %s" % (folder, refused)) from None
-        put_graph_arrays(graphs, arrays)
+        restore_record(record, arrays)
         print(
             "Restored the network of %s from %s: trained for %d iterations, max test accuracy "
             "%.4f. No training this time."
@@ -126,15 +103,15 @@ class TrainedNetwork:
         self.restored = True
         return True
 
-    def after_training(self, graphs, max_test_accuracy, not_a_number=False):
+    def after_training(self, record):
         """--save, then --try, once training is over (or the network restored). False if a file
         could not be classified or the network not saved: the run then ends with status 1."""
         ok = True
-        if not_a_number and (self.options.save or self.options.try_files):
+        if record.not_a_number and (self.options.save or self.options.try_files):
             print("--save and --try skipped: the network's numbers are not numbers any more.")
             return False
         if self.options.save:
-            ok = self._save(graphs, max_test_accuracy)
+            ok = self._save(record)
         if self.options.try_files:
             print("The network on your images (--try): the digit, its probability, the runner-up")
             lines, failed = try_files(self.options.try_files, self.classify)
@@ -142,13 +119,11 @@ class TrainedNetwork:
             ok = ok and not failed
         return ok
 
-    def _save(self, graphs, max_test_accuracy):
+    def _save(self, record):
         folder, step = self.options.save, self.options.script.stem
-        iterations = last_iteration(graphs)
+        iterations, best = last_iteration(record), record.max_test_accuracy()
         try:
-            checkpoint.save(
-                self.session, folder, step, iterations, max_test_accuracy, graph_arrays(graphs)
-            )
+            checkpoint.save(self.session, folder, step, iterations, best, record_arrays(record))
         except Exception as error:  # a full disk, a folder removed meanwhile: the graphs stay
             print("--save %s: the network could not be saved (%s)." % (folder, error))
             return False
@@ -195,37 +170,40 @@ class TrainedNetwork:
 # --- what the graphs show, kept with a checkpoint ------------------------------------------------
 
 
-def graph_arrays(graphs):
-    """The graphs' data as arrays: the curves, the spreads' bands, the latest digit mosaics."""
+def record_arrays(record):
+    """What the run recorded, as arrays: the curves, the learning rates, the spreads' bands and
+    the latest digit mosaics."""
     arrays = dict(
-        train_curves=np.asarray(graphs.train_curves, np.float64).reshape(3, -1),
-        test_curves=np.asarray(graphs.test_curves, np.float64).reshape(3, -1),
-        band_iterations=np.asarray(graphs.band_iterations, np.float64),
-        bands4=np.asarray(graphs.bands4, np.float64).reshape(-1, 8),
-        bands5=np.asarray(graphs.bands5, np.float64).reshape(-1, 8),
+        train_curves=np.asarray(record.train_curves, np.float64).reshape(3, -1),
+        test_curves=np.asarray(record.test_curves, np.float64).reshape(3, -1),
+        learning_rates=np.asarray(record.learning_rates, np.float64).reshape(-1, 2),
+        band_iterations=np.asarray(record.band_iterations, np.float64),
+        bands4=np.asarray(record.bands4, np.float64).reshape(-1, 8),
+        bands5=np.asarray(record.bands5, np.float64).reshape(-1, 8),
     )
-    for index, image in graphs.images.items():
-        if image is not None:
-            arrays["mosaic%d" % index] = np.asarray(image.get_array())
+    for index, mosaic in record.mosaics.items():
+        arrays["mosaic%d" % index] = np.asarray(mosaic)
     return arrays
 
 
-def put_graph_arrays(graphs, arrays):
-    """The graphs' data back from graph_arrays(), as it was when the network was saved."""
+def restore_record(record, arrays):
+    """The record as it was when the network was saved, from record_arrays()."""
     for curves, name in (
-        (graphs.train_curves, "train_curves"),
-        (graphs.test_curves, "test_curves"),
+        (record.train_curves, "train_curves"),
+        (record.test_curves, "test_curves"),
     ):
         for values, saved in zip(curves, arrays[name]):
             values[:] = saved.tolist()
-    graphs.band_iterations[:] = arrays["band_iterations"].tolist()
-    graphs.bands4[:] = list(arrays["bands4"])
-    graphs.bands5[:] = list(arrays["bands5"])
-    for index in graphs.images:
-        if "mosaic%d" % index in arrays:
-            graphs.show_image(index, arrays["mosaic%d" % index])
+    record.learning_rates[:] = [(int(i), rate) for i, rate in arrays["learning_rates"].tolist()]
+    record.band_iterations[:] = arrays["band_iterations"].tolist()
+    record.bands4[:] = list(arrays["bands4"])
+    record.bands5[:] = list(arrays["bands5"])
+    for name in arrays:
+        if name.startswith("mosaic"):
+            record.mosaics[int(name[len("mosaic") :])] = arrays[name]
+    record.changes += 1  # the outputs draw it
 
 
-def last_iteration(graphs):
-    """The last iteration the graphs show: how far the training went."""
-    return int(max(graphs.train_curves[0][-1:] + graphs.test_curves[0][-1:] + [0]))
+def last_iteration(record):
+    """The last iteration the record shows: how far the training went (0 before any)."""
+    return int(max(record.train_curves[0][-1:] + record.test_curves[0][-1:] + [0]))
