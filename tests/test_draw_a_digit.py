@@ -23,6 +23,7 @@ from test_live_window import (  # noqa: F401 (xvfb: a fixture, used by its name)
     long_lines,
     xvfb,
 )
+from test_notebook import Kernel
 
 from conftest import ROOT, skip_or_fail_in_ci
 from visu import drawpad
@@ -163,3 +164,78 @@ def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answe
         assert not any("Traceback" in line for line in script.errors), script.output()
     finally:
         script.stop()
+
+
+# --- the same in a notebook: %matplotlib widget (ipympl), driven through its front end's messages
+
+
+def test_drawing_a_digit_on_ipympls_figure_in_a_notebook(mnist_dir, tmp_path):
+    """The front end's part is played by the test: it sends the widget the messages a browser
+    sends (a key, then the mouse: button_press, motion_notify, button_release, and "draw" when
+    the figure says it changed), through the kernel's comm channel, as JupyterLab does."""
+    kernel = Kernel(tmp_path, mnist_dir)
+    try:
+        assert kernel.run("%matplotlib widget").status == "ok"
+        cell = kernel.run("%%run %s --iterations 100" % (ROOT / "mnist_1.0_softmax.py"))
+        assert cell.status == "ok" and not cell.errors, cell.stderr[-3000:]
+        (widget,) = [
+            content["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+            for _, kind, content, _ in cell.messages
+            if kind == "display_data"
+            and "application/vnd.jupyter.widget-view+json" in content["data"]
+        ]
+        size = kernel.run("print(*datavis.graphs.fig.canvas.get_width_height())").stdout.split()
+        width, height = (int(v) for v in size)
+        pad_box = canvas_boxes(np.zeros((height, width, 3)))[0]
+        scale = (pad_box[2] - pad_box[0]) / drawpad.PAD_PIXELS
+        points = [(pad_box[0], pad_box[1]) + p * scale for p in pad_points()]
+
+        sent = []
+
+        def front_end(content):
+            message = kernel.client.session.msg(
+                "comm_msg", {"comm_id": widget, "data": {"method": "custom", "content": content}}
+            )
+            kernel.client.shell_channel.send(message)
+            sent.append(message["header"]["msg_id"])
+
+        def mouse(kind, point, buttons):
+            x, y = (float(v) for v in point)
+            front_end(
+                dict(type=kind, x=x, y=y, button=0, buttons=buttons, modifiers=[], guiEvent={})
+            )
+
+        front_end(dict(type="key_press", key="kd", guiEvent={}))  # "k" and the key, as sent
+        mouse("button_press", points[0], 1)
+        for point in points[1:]:
+            mouse("motion_notify", point, 1)
+        mouse("button_release", points[-1], 0)
+        # what the kernel sends back while it handles them: the figure's images, the answer
+        images, text, deadline = 0, "", time.monotonic() + 120
+        while True:
+            message = kernel.client.get_iopub_msg(timeout=max(deadline - time.monotonic(), 1))
+            parent, kind = message["parent_header"].get("msg_id"), message["msg_type"]
+            if parent not in sent:
+                continue
+            images += kind == "comm_msg" and bool(message["buffers"])
+            if kind == "comm_msg" and '"type": "draw"' in str(message["content"]["data"]):
+                front_end({"type": "draw"})  # the browser asks for the new image, so does this
+            text += message["content"].get("text", "") if kind == "stream" else ""
+            if parent == sent[-1] and message["content"].get("execution_state") == "idle":
+                break
+        state = kernel.run(
+            "pad = datavis.trained.pad\n"
+            "print(pad.shown, pad.network_input.shape, '%.6f' % pad.probabilities.sum())\n"
+            "print((pad.network_input[:, :, 0] > 0.1).any(axis=1).sum())"
+        )
+    finally:
+        kernel.stop()
+    assert state.status == "ok" and not state.errors, state.errors
+    first, second = state.stdout.splitlines()
+    assert first.startswith("True (28, 28, 1) ")
+    assert abs(float(first.split()[-1]) - 1.0) < 1e-5
+    assert int(second) in (20, 21)  # a 2 is taller than wide: MNIST's 20 pixels, and some grey
+    assert images >= 2, "the pad was not sent to the front end as it was drawn"
+    answer = [ANSWER_LINE.match(line) for line in text.splitlines() if ANSWER_LINE.match(line)]
+    assert len(answer) == 1, text
+    assert abs(np.array(answer[0].group(2).split(), float).sum() - 1.0) < 2e-3
