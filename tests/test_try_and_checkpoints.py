@@ -257,3 +257,16 @@ def test_a_changed_network_is_refused_before_tensorflow_reads_the_checkpoint(tmp
     )
     with graph.as_default(), pytest.raises(checkpoint.RefusedCheckpoint, match="not of mnist_y"):
         checkpoint.restore(session, tmp_path / "kept", "mnist_y")
+
+
+def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path):
+    graph, session = small_network()
+    with graph.as_default():
+        checkpoint.save(session, tmp_path / "kept", "mnist_x", 10, 0.5)
+    data = tmp_path / "kept" / "network.data-00000-of-00001"
+    data.write_bytes(data.read_bytes()[:10])  # cut short, as a full disk leaves it
+    graph, session = small_network()
+    with graph.as_default(), pytest.raises(checkpoint.RefusedCheckpoint) as refused:
+        checkpoint.restore(session, tmp_path / "kept", "mnist_x")
+    assert str(refused.value).startswith("its files cannot be read (")
+    assert "\n" not in str(refused.value)

@@ -164,9 +164,13 @@ def restore(session, folder, step):
             "the network of %s has changed since this checkpoint was saved (%s): train it "
             "again with --save." % (step, _first_difference(about["variables"], here))
         )
-    tf.train.Saver(tf.global_variables()).restore(session, str(folder / VARIABLES))
-    with np.load(folder / GRAPHS) as arrays:
-        graphs = {name: arrays[name] for name in arrays.files}
+    try:
+        tf.train.Saver(tf.global_variables()).restore(session, str(folder / VARIABLES))
+        with np.load(folder / GRAPHS) as arrays:
+            graphs = {name: arrays[name] for name in arrays.files}
+    except (tf.errors.OpError, OSError, ValueError) as error:  # damaged or truncated files
+        reason = str(getattr(error, "message", error)).strip().splitlines()[0]
+        raise RefusedCheckpoint("its files cannot be read (%s)." % reason) from None
     return about, graphs
 
 

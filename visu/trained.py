@@ -187,7 +187,17 @@ def record_arrays(record):
 
 
 def restore_record(record, arrays):
-    """The record as it was when the network was saved, from record_arrays()."""
+    """The record as it was when the network was saved, from record_arrays() (what is missing,
+    from a checkpoint of an earlier version, stays empty)."""
+    empty = dict(
+        train_curves=np.zeros((3, 0)),
+        test_curves=np.zeros((3, 0)),
+        learning_rates=np.zeros((0, 2)),
+        band_iterations=np.zeros(0),
+        bands4=np.zeros((0, 8)),
+        bands5=np.zeros((0, 8)),
+    )
+    arrays = {**empty, **arrays}
     for curves, name in (
         (record.train_curves, "train_curves"),
         (record.test_curves, "test_curves"),
