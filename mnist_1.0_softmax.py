@@ -60,6 +60,8 @@ datavis = tensorflowvisu.MnistDataVis(options)
 
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())
+# the network's answer for any images: --try, --save, --restore and drawing a digit (D)
+datavis.set_classifier(lambda images: sess.run(Y, {X: images}), sess)
 
 
 # one training step on a batch of images, measuring the figures the window asks for first

@@ -30,6 +30,7 @@ from visu.mosaic import tf_format_mnist_images
 from visu.options import LAYOUT_KEYS, jupyter_shell
 from visu.record import Record
 from visu.tensorboard import TensorBoardLog
+from visu.trained import TrainedNetwork
 from visu.views import MovieRecorder, choose_view, output_path
 
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]
@@ -79,7 +80,9 @@ class MnistDataVis:
         self.record = Record()
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
+        self._layout, self._training = self.options.graphs, False
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
+        self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
         self.tensorboard = None
         if getattr(self.options, "logdir", None):
@@ -115,6 +118,11 @@ class MnistDataVis:
         rows end."""
         self.record.set_mosaic(5, im)
 
+    def set_classifier(self, classify, session):
+        """The network's answer: classify(images [n, 28, 28, 1]) -> probabilities [n, 10], run in
+        the step's session. --try, --save, --restore and the D key use them."""
+        self.trained.set_classifier(classify, session)
+
     def get_max_test_accuracy(self):
         return self.record.max_test_accuracy()
 
@@ -122,9 +130,17 @@ class MnistDataVis:
 
     def _on_key(self, event):
         if event.key in LAYOUT_KEYS:
-            self.graphs.show_graphs(LAYOUT_KEYS[event.key])
+            self.trained.hide_pad(self.graphs, self._layout)
+            self._layout = LAYOUT_KEYS[event.key]
+            self.graphs.show_graphs(self._layout)
         elif event.key in (" ", "space"):
             self.view.set_paused(not self.view.paused)
+            if self._training and not self.view.paused:  # the network changes again: no pad
+                self.trained.hide_pad(self.graphs, self._layout)
+        elif event.key == "d":
+            busy = self._training and not self.view.paused
+            if not self.trained.toggle_pad(self.graphs, self._layout, busy):
+                return
         else:
             return
         self.view.redraw_now()  # show the change now, paused or not
@@ -151,6 +167,8 @@ class MnistDataVis:
         accuracy and the graphs so far are kept either way.
         """
         self._batch_size = batch_size
+        self.trained.check()  # before anything starts: what --try, --save, --restore need
+        restored = self.trained.restore(self.record)  # --restore DIR: the saved network instead
         movie = None
         if save_movie or self.options.save_movie:
             movie = MovieRecorder(self.graphs, self.record, self._output_path)
@@ -159,8 +177,9 @@ class MnistDataVis:
         for output in outputs:
             output.start()
         interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
+        self._training = True
         try:
-            for i in range(iterations + 1):
+            for i in range(0 if restored else iterations + 1):
                 if self.view.closed:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
@@ -176,6 +195,7 @@ class MnistDataVis:
             print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")
         finally:
             interrupt.stop()
+            self._training = False
             if movie:
                 movie.finish()
         self._finish()
@@ -195,9 +215,10 @@ class MnistDataVis:
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
+        used = self.trained.after_training(self.record)  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
-        if self.record.not_a_number:
+        if self.record.not_a_number or not used:
             raise SystemExit(1)
 
 

@@ -10,6 +10,7 @@ window with all six graphs and with graph 3 alone there, as PNG files.
 
 import os
 import pathlib
+import re
 import select
 import shutil
 import subprocess
@@ -24,7 +25,6 @@ from conftest import ROOT, skip_or_fail_in_ci
 from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
-WINDOW_NAME = "^mnist_1\\.0_softmax"  # the window's title starts with the script's name
 SCREEN = (1600, 1000)
 TRAINING_RGB, TEST_RGB = (31, 119, 180), (214, 39, 40)  # the curves' colors in tensorflowvisu
 
@@ -234,7 +234,15 @@ def differing(a, b):
 class LiveScript:
     """A step script started as a learner would, with its window on the given display."""
 
-    def __init__(self, display, screen_file, mnist_dir, cwd):
+    def __init__(
+        self,
+        display,
+        screen_file,
+        mnist_dir,
+        cwd,
+        script=SCRIPT,
+        arguments=("--iterations", "20000"),
+    ):
         self.display, self.screen_file = display, screen_file
         self.env = dict(
             os.environ,
@@ -246,7 +254,7 @@ class LiveScript:
         self.env.pop("WAYLAND_DISPLAY", None)
         self.lines, self.errors = [], []
         self.process = subprocess.Popen(
-            [sys.executable, str(SCRIPT), "--iterations", "20000"],
+            [sys.executable, str(script), *arguments],
             cwd=cwd,
             env=self.env,
             stdout=subprocess.PIPE,
@@ -263,6 +271,7 @@ class LiveScript:
         for reader in self.readers:
             reader.start()
         self.window = self.last_window = None
+        self.window_name = "^" + re.escape(script.stem)  # the window's title starts with it
 
     @staticmethod
     def _read(stream, store):
@@ -293,12 +302,12 @@ class LiveScript:
             assert self.process.poll() is None, (
                 "the script ended before its window opened:\n" + self.output()
             )
-            found = self.xdotool("search", "--name", WINDOW_NAME, check=False).split()
+            found = self.xdotool("search", "--name", self.window_name, check=False).split()
             if found:
                 self.window = found[0]
                 return
             time.sleep(0.25)
-        raise AssertionError("no window named %s appeared:\n%s" % (WINDOW_NAME, self.output()))
+        raise AssertionError("no window named %s appeared:\n%s" % (self.window_name, self.output()))
 
     def title(self):
         return self.xdotool("getwindowname", self.window, check=False)

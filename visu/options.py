@@ -6,12 +6,15 @@ import pathlib
 import sys
 import tempfile
 
+from visu import checkpoint
+
 KEYS_HELP = """keys in the window:
   1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
   8          graphs 4 and 5 (spreads)  9   graphs 3 and 6 (digits)
   0 or Esc   all six graphs            Space  pause / resume the display
   O          box zoom (then the mouse) H   reset all zooms
   Ctrl-S     save the current image
+  D          draw a digit for the network to read (once training is done, or paused)
 If training is slow (a small VM), show fewer graphs (--graphs 3), or run with --no-window."""
 
 # The graphs each layout key shows (0-based); --graphs takes the same keys.
@@ -76,6 +79,27 @@ def build_parser(script, iterations):
         metavar="DIR",
         help="also log the run for TensorBoard, in DIR/<step>_seed<S> (a repeat of the same step "
         "and seed gets its own folder: _run2, _run3, ...); tensorboard --logdir DIR shows them all",
+    )
+    parser.add_argument(
+        "--try",
+        dest="try_files",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="after training (or --restore), classify these images of digits: PNG or JPEG, any "
+        "size, dark on light or light on dark; one line each",
+    )
+    parser.add_argument(
+        "--save",
+        type=checkpoint.usable_save_folder,  # a folder that cannot take it stops the script now
+        metavar="DIR",
+        help="keep the trained network in DIR (tf.train.Saver), to --restore it later",
+    )
+    parser.add_argument(
+        "--restore",
+        type=checkpoint.usable_restore_folder,
+        metavar="DIR",
+        help="load the network this step saved in DIR with --save, instead of training it",
     )
     return parser
 

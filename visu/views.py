@@ -115,7 +115,7 @@ class WindowView(LiveView):
         self.paused = paused
         note = " - paused, Space to resume" if paused else ""
         self.graphs.fig.canvas.manager.set_window_title(
-            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause)"
+            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause, D draw)"
             % (self._script_name, note)
         )
 

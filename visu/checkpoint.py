@@ -1,0 +1,188 @@
+"""A trained network kept in a folder (--save DIR) and loaded back instead of training (--restore).
+
+The variables are saved by TensorFlow 1's own tf.train.Saver. Beside them, network.json says
+which step saved them, each variable's name and shape, and how far the training went; graphs.npz
+keeps what the graphs showed at the end, so that a restored network shows its curves again.
+A checkpoint is refused, in one line naming both steps, when another step saved it or when the
+step's network has changed since: before TensorFlow would fail on it.
+
+A save is whole or nothing: it is written into a new folder beside DIR, which then takes DIR's
+place. DIR must be new, empty, or a checkpoint an earlier --save made: never a folder of other
+files, which a save would replace.
+
+TensorFlow is imported only to save or restore: the options (options.py) check the folders with
+this module, and check_setup.py reads the options before it knows whether TensorFlow imports.
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import tempfile
+
+import numpy as np
+
+VARIABLES = "network"  # the Saver's prefix: network.index, network.data-00000-of-00001
+ABOUT = "network.json"
+GRAPHS = "graphs.npz"
+FORMAT = 1
+
+
+class RefusedCheckpoint(Exception):
+    """A checkpoint that cannot be restored here; the message is the one line that says why."""
+
+
+# --- the options' folders, checked before anything is trained ------------------------------------
+
+
+def usable_save_folder(text):
+    """--save's folder, once it is clear a save can go there; anything else stops the script at
+    once, with one line saying why."""
+    folder = pathlib.Path(text).expanduser().absolute()
+    try:
+        if folder.exists():
+            if not folder.is_dir():
+                raise SystemExit("--save %s: it is a file, not a folder. Give a folder." % text)
+            if any(folder.iterdir()) and not (folder / ABOUT).exists():
+                raise SystemExit(
+                    "--save %s: this folder holds other files, which a save would replace. Give "
+                    "a new folder, or one an earlier --save made." % text
+                )
+        else:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder.parent):  # the save is made beside the folder
+            pass
+    except OSError as error:
+        raise SystemExit(
+            "--save %s: cannot write there (%s). Give a folder you can write to; it is created "
+            "if missing." % (text, error.strerror or error)
+        ) from None
+    return folder
+
+
+def usable_restore_folder(text):
+    """--restore's folder, once it holds a checkpoint that --save made; else one line says why."""
+    folder = pathlib.Path(text).expanduser().absolute()
+    try:
+        read_about(folder)
+    except RefusedCheckpoint as refused:
+        raise SystemExit("--restore %s: %s" % (text, refused)) from None
+    return folder
+
+
+def read_about(folder):
+    """What network.json says of the checkpoint in folder (a dict)."""
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise RefusedCheckpoint("no such folder. Train a step with --save DIR first.")
+    try:
+        about = json.loads((folder / ABOUT).read_text())
+        missing = {"step", "iterations", "variables"} - set(about)
+        if missing:
+            raise KeyError("no " + ", no ".join(sorted(missing)))
+        about["variables"] = [(name, list(shape)) for name, shape in about["variables"]]
+    except FileNotFoundError:
+        raise RefusedCheckpoint(
+            "no checkpoint there (no %s). Train a step with --save DIR first." % ABOUT
+        ) from None
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise RefusedCheckpoint("its %s cannot be read (%s)." % (ABOUT, error)) from None
+    if not (folder / (VARIABLES + ".index")).exists():
+        raise RefusedCheckpoint("the variables' files are missing (%s.*)." % VARIABLES)
+    return about
+
+
+# --- saving and restoring ------------------------------------------------------------------------
+
+
+def network_variables(variables=None):
+    """(name, shape) of each variable of the default graph: what a checkpoint must match."""
+    import tensorflow.compat.v1 as tf
+
+    variables = tf.global_variables() if variables is None else variables
+    return [(v.op.name, v.shape.as_list()) for v in variables]
+
+
+def save(session, folder, step, iterations, max_test_accuracy, graphs=None):
+    """Saves the session's variables, what they are, and the graphs' arrays (a dict) in folder,
+    replacing an earlier checkpoint there."""
+    import tensorflow.compat.v1 as tf
+
+    folder = pathlib.Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    partial = pathlib.Path(tempfile.mkdtemp(prefix=folder.name + ".saving-", dir=folder.parent))
+    try:
+        variables = tf.global_variables()
+        saver = tf.train.Saver(variables, max_to_keep=None)
+        saver.save(session, str(partial / VARIABLES), write_meta_graph=False, write_state=False)
+        np.savez_compressed(partial / GRAPHS, **(graphs or {}))
+        about = dict(
+            format=FORMAT,
+            step=step,
+            iterations=int(iterations),
+            max_test_accuracy=float(max_test_accuracy),
+            tensorflow=tf.__version__,
+            variables=network_variables(variables),
+        )
+        (partial / ABOUT).write_text(json.dumps(about, indent=1) + "\n")
+        _take_place(partial, folder)
+    except BaseException:
+        shutil.rmtree(partial, ignore_errors=True)
+        raise
+
+
+def _take_place(new, folder):
+    """The new folder renamed to folder's name; folder's old content deleted once it has."""
+    old = None
+    if folder.exists():
+        old = new.with_name(new.name + "-old")
+        os.rename(folder, old)
+    os.rename(new, folder)
+    umask = os.umask(0o022)
+    os.umask(umask)
+    os.chmod(folder, 0o777 & ~umask)  # mkdtemp's folders are private; as mkdir would make it
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def restore(session, folder, step):
+    """Loads the checkpoint in folder into the session's variables; returns (what network.json
+    says, the graphs' arrays). Raises RefusedCheckpoint, whose one line names both steps, for a
+    checkpoint of another step or of a network that has changed since it was saved."""
+    import tensorflow.compat.v1 as tf
+
+    folder = pathlib.Path(folder)
+    about = read_about(folder)
+    if about["step"] != step:
+        raise RefusedCheckpoint(
+            "this checkpoint holds the network of %s, not of %s: restore it with %s, or train "
+            "this step with --save." % (about["step"], step, about["step"])
+        )
+    here = network_variables()
+    if about["variables"] != here:
+        raise RefusedCheckpoint(
+            "the network of %s has changed since this checkpoint was saved (%s): train it "
+            "again with --save." % (step, _first_difference(about["variables"], here))
+        )
+    try:
+        tf.train.Saver(tf.global_variables()).restore(session, str(folder / VARIABLES))
+        with np.load(folder / GRAPHS) as arrays:
+            graphs = {name: arrays[name] for name in arrays.files}
+    except (tf.errors.OpError, OSError, ValueError) as error:  # damaged or truncated files
+        reason = str(getattr(error, "message", error)).strip().splitlines()[0]
+        raise RefusedCheckpoint("its files cannot be read (%s)." % reason) from None
+    return about, graphs
+
+
+def _first_difference(saved, here):
+    """The first variable that differs between two lists of (name, shape), in a few words."""
+    saved_shapes, here_shapes = dict(saved), dict(here)
+    for name, shape in here:
+        if name not in saved_shapes:
+            return "%s %s is new" % (name, shape)
+        if saved_shapes[name] != shape:
+            return "%s is %s now, %s in the checkpoint" % (name, shape, saved_shapes[name])
+    for name, shape in saved:
+        if name not in here_shapes:
+            return "%s %s is gone" % (name, shape)
+    return "the variables come in another order"
