@@ -32,6 +32,8 @@ import sys
 import tempfile
 import time
 
+import visu.startup  # before tensorflow: imports it with its start-up log quieted
+
 import matplotlib
 import matplotlib.animation
 import matplotlib.colors
@@ -41,6 +43,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow.compat.v1 as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from visu import errors, summary
 
 TRAINING_IMAGES = 60000  # MNIST's training set: the epoch in the test progress line counts them
 
@@ -123,8 +127,23 @@ def parse_run_options(argv=None, iterations=None):
         help="also log the run for TensorBoard, in DIR/<step>_seed<S> (a repeat of the same step "
         "and seed gets its own folder: _run2, _run3, ...); tensorboard --logdir DIR shows them all",
     )
+    parser.add_argument(
+        errors.TRACEBACK_OPTION,
+        action="store_true",
+        help="when the network cannot be built, fed or run: TensorFlow's own error and "
+        "traceback, instead of one paragraph in the workshop's words",
+    )
+    parser.add_argument(
+        visu.startup.TF_LOG_OPTION,
+        action="store_true",
+        help="show TensorFlow's own start-up messages (its C++ log); the environment variable "
+        "%s=1 does the same" % visu.startup.TF_LOG_VARIABLE,
+    )
     options = parser.parse_args(_script_arguments() if argv is None else argv)
     options.script = script
+    print(visu.startup.describe(visu.startup.STARTED))
+    if not options.traceback:
+        errors.report_uncaught(script, jupyter_shell())
     return options
 
 
@@ -1077,6 +1096,9 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self._batch_size = 100
         self._not_a_number = None  # (iteration, which loss, value) once a loss is not finite
+        self._error = None  # the paragraph of an error of the graph that stopped the training
+        caller = inspect.currentframe().f_back
+        print(summary.network_summary(tf.get_default_graph(), caller.f_globals))
         self.tensorboard = None
         if getattr(self.options, "logdir", None):
             run_name = "%s_seed%d" % (self.options.script.stem, self.options.seed)
@@ -1222,7 +1244,13 @@ class MnistDataVis:
                     test_data_update_freq,
                     more_tests_at_start,
                 )
-                compute_step(i, update_test, update_train)
+                try:
+                    compute_step(i, update_test, update_train)
+                except Exception as error:
+                    self._error = self._explained(error, i)
+                    if self._error is None:
+                        raise
+                    break  # _finish prints it
                 if movie and update_test:
                     movie.add_frame()
                 if self._not_a_number:
@@ -1235,18 +1263,29 @@ class MnistDataVis:
                 movie.finish()
         self._finish()
 
+    def _explained(self, error, i):
+        """The paragraph for an error of the graph while training, None for any other error or
+        with --traceback (the max test accuracy and the graphs are kept first then)."""
+        if getattr(self.options, "traceback", False):
+            self._finish()
+            return None
+        return errors.safe_explain(error, self.options.script, iteration=i)
+
     def _finish(self):
-        print("max test accuracy: %.4f" % self.get_max_test_accuracy())
+        if self.graphs.test_curves[0] or not self._error:  # an error may come before any test
+            print("max test accuracy: %.4f" % self.get_max_test_accuracy())
         for line in curve_notes(self.graphs.train_curves, self.graphs.test_curves):
             print(line)
         if self._not_a_number:
             i, which, value = self._not_a_number
             print(LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
+        if self._error:
+            print(self._error, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.close()  # on disk before a window waits to be closed
         self.graphs.mark_curve_notes()  # on the final graphs, wherever they are shown
         self.view.finish()
-        if self._not_a_number:
+        if self._not_a_number or self._error:
             raise SystemExit(1)
 
 
