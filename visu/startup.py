@@ -35,7 +35,7 @@ QUIET_LOG_LEVEL = "2"  # TensorFlow's C++ log: errors only, no information or wa
 # One line of TensorFlow's C++ log: absl's format (TensorFlow 2.17 on) or TensorFlow's older one
 # (2.16: "2024-05-01 10:00:00.000000: I tensorflow/core/util/port.cc:113] ...").
 _LOG_LINE = re.compile(
-    r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ |"
+    r"^(?:(?P<absl>[IWEF])\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ |"
     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: (?P<tf>[IWEF]) )\S+:\d+\] "
 )
 _ABSL_NOTE = "WARNING: All log messages before absl::InitializeLog() is called"

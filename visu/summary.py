@@ -43,10 +43,14 @@ def network_summary(graph, namespace):
         lines.append("  " + "  ".join(cells) + "  " + row[4].rjust(len(header[4])))
     total = sum(parameters(v) for v in variables)
     lines.append(
-        "  total: %d layers, %d trainable variables, %s parameters"
-        % (len(rows), len(variables), "{:,}".format(total))
+        "  total: %s, %d trainable variables, %s parameters"
+        % (_count(len(rows), "layer"), len(variables), "{:,}".format(total))
     )
     return "\n".join(lines)
+
+
+def _count(n, what):
+    return "%d %s%s" % (n, what, "" if n == 1 else "s")
 
 
 def parameters(variable):
@@ -126,7 +130,7 @@ def _what(op, index):
         height, width = op.inputs[1].shape.as_list()[:2]
         stride = op.get_attr("strides")[1]
         padding = op.get_attr("padding").decode()
-        return "conv %dx%d, stride %d, %s padding" % (height, width, stride, padding)
+        return "conv %dx%d, stride %d, %s" % (height, width, stride, padding)
     if "batchnorm" in op.name or op.type in ("FusedBatchNorm", "FusedBatchNormV3"):
         return "batch norm"
     return None
