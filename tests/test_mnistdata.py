@@ -14,12 +14,13 @@ import threading
 import time
 from pathlib import Path
 
+import mnistdata
+from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
+
 import numpy as np
 import pytest
 
-import mnistdata
 from conftest import ROOT
-from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
 
 SPEC_SHA256 = {  # the table in SPEC.md
     "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",

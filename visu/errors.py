@@ -30,7 +30,8 @@ import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-TRACEBACK_OPTION = "--traceback"
+from visu.options import TRACEBACK_OPTION
+
 TRACEBACK_NOTE = "(TensorFlow's own error and traceback: run again with %s.)" % TRACEBACK_OPTION
 _TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
 

@@ -28,8 +28,8 @@ import sys
 import tempfile
 from typing import NamedTuple
 
-TF_LOG_OPTION = "--tf-log"
-TF_LOG_VARIABLE = "TF_LOG"
+from visu.options import TF_LOG_OPTION, TF_LOG_VARIABLE
+
 QUIET_LOG_LEVEL = "2"  # TensorFlow's C++ log: errors only, no information or warnings
 
 # One line of TensorFlow's C++ log: absl's format (TensorFlow 2.17 on) or TensorFlow's older one
