@@ -49,7 +49,6 @@ def parse_run_options(argv=None, iterations=None):
     parser = run_options.build_parser(script, iterations)
     options = parser.parse_args(run_options.script_arguments() if argv is None else argv)
     options.script = script
-    print(visu.startup.describe(visu.startup.STARTED))  # a run's first line: TensorFlow, where
     if not options.traceback:  # an error of the graph in the script: one paragraph
         errors.report_uncaught(script, jupyter_shell())
     return options
@@ -93,7 +92,9 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self._batch_size = 100
         self._error = None  # the paragraph of an error of the graph that stopped the training
-        # the steps make MnistDataVis once their model is built: the graph is complete
+        # the start of a run: where TensorFlow runs, and the network (the steps make MnistDataVis
+        # once their model is built: the graph is complete)
+        print(visu.startup.describe(visu.startup.STARTED))
         network = summary.network_summary(tf.get_default_graph(), _caller_namespace())
         if network:
             print(network)

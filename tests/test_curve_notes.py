@@ -290,6 +290,7 @@ def test_the_end_of_a_run_prints_the_notes_after_the_max_test_accuracy(
     vis = tensorflowvisu.MnistDataVis(options)
     train, test = overfitting_run(0.4)
     fill(vis.record, train, test)
+    capsys.readouterr()  # what the start of the run printed
     vis._finish()
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "max test accuracy: 0.9800"
