@@ -183,6 +183,15 @@ def test_a_hidden_layer_on_images_not_flattened(beside_the_steps, mnist_dir):
             ["'+' takes values of one type", "int32 and float32", "tf.cast"],
         ),
     ],
+    ids=[
+        "conv-input-depth",
+        "conv-on-flat-images",
+        "bias-size",
+        "flatten-count",
+        "concat-unflattened",
+        "weights-rows",
+        "int-biases",
+    ],
 )
 def test_shapes_and_types_that_do_not_fit_while_building(
     edit, line, expected, beside_the_steps, mnist_dir
@@ -218,6 +227,7 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                 "The placeholder pkeep (float32) was not given a value",
                 "add pkeep: <value>",
                 "to test_set",
+                "(dropout's keep probability: 1.0 when measuring, 0.75 when training)",
                 "accuracy, cross_entropy and It need it",
             ],
         ),
@@ -303,6 +313,17 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                 "line %d (Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2",
             ],
         ),
+    ],
+    ids=[
+        "pkeep-not-fed",
+        "images-fed-flat",
+        "labels-as-digits",
+        "key-a-string",
+        "tensor-fed",
+        "fetch-a-number",
+        "initializer-before-optimizer",
+        "variable-after-initializer",
+        "conv-depth-that-divides",
     ],
 )
 def test_feeds_fetches_and_variables_wrong_while_training(

@@ -473,15 +473,16 @@ def _not_fed(error, learner):
             needing = " %s need%s it." % (_and(users), "s" if len(users) == 1 else "")
         feed_name = learner.value_name(feed_dict) or feed_name
     tensor = placeholder.outputs[0]
-    dropout = any(op.name.startswith("dropout") for op in _consumers(placeholder))
+    dropout = _feeds_dropout(placeholder)
     value = (
         " (dropout's keep probability: 1.0 when measuring, 0.75 when training)" if dropout else ""
     )
     dims = _dims(tensor.shape)
     kind = tensor.dtype.name + ("" if dims is None else ", shape %s" % shape_text(dims))
     return (
-        "sess.run cannot compute: %s. The placeholder %s (%s) was not given a value.%s Every "
-        "placeholder that what sess.run computes depends on needs one: add %s: <value>%s to %s."
+        "sess.run cannot compute: %s. The placeholder %s (%s) was not given a value.%s sess.run "
+        "needs a value for every placeholder that what it computes depends on: add %s: <value>%s "
+        "to %s."
         % (
             learner.line,
             name,
@@ -727,8 +728,13 @@ def _depends_on(op, wanted):
     return False
 
 
-def _consumers(op):
-    return [consumer for output in op.outputs for consumer in output.consumers()]
+def _feeds_dropout(op, depth=3):
+    """Whether the operation's value goes into tf.nn.dropout within a few operations (pkeep
+    does through rate=1 - pkeep)."""
+    consumers = [consumer for output in op.outputs for consumer in output.consumers()]
+    if any(consumer.name.startswith("dropout") for consumer in consumers):
+        return True
+    return depth > 1 and any(_feeds_dropout(consumer, depth - 1) for consumer in consumers)
 
 
 def _and(names):
