@@ -227,7 +227,7 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                 "The placeholder pkeep (float32) was not given a value",
                 "add pkeep: <value>",
                 "to test_set",
-                "(dropout's keep probability: 1.0 when measuring, 0.75 when training)",
+                "(pkeep is dropout's keep probability: 1.0 when measuring, 0.75 when training)",
                 "accuracy, cross_entropy and It need it",
             ],
         ),

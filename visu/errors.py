@@ -97,9 +97,10 @@ class Learner:
 
     def __init__(self, error, script):
         self.script = pathlib.Path(script).resolve()
-        frames = _frames(error.__traceback__)
-        self.frames = [f for f in frames if _same_file(f.f_code.co_filename, self.script)]
-        self.inside = frames  # all of them, TensorFlow's included
+        frames = _frames(error.__traceback__)  # (frame, line) pairs, the outermost first
+        self.frames = [f for f, _ in frames if _same_file(f.f_code.co_filename, self.script)]
+        self.lines = [n for f, n in frames if _same_file(f.f_code.co_filename, self.script)]
+        self.inside = [f for f, _ in frames]  # all of them, TensorFlow's included
         self._names = {}
         for namespace in self.namespaces():
             for name, value in namespace.items():
@@ -115,8 +116,7 @@ class Learner:
     @property
     def line(self):
         """The learner's line where it failed, as '<file>, line <n> (<source>)'."""
-        frame = self.frames[-1]
-        return self.where(frame.f_code.co_filename, frame.f_lineno)
+        return self.where(self.frames[-1].f_code.co_filename, self.lines[-1])
 
     def where(self, filename, lineno):
         source = linecache.getline(filename, lineno).strip()
@@ -187,7 +187,7 @@ class Learner:
 def _frames(traceback):
     frames = []
     while traceback is not None:
-        frames.append(traceback.tb_frame)
+        frames.append((traceback.tb_frame, traceback.tb_lineno))
         traceback = traceback.tb_next
     return frames
 
@@ -473,25 +473,17 @@ def _not_fed(error, learner):
             needing = " %s need%s it." % (_and(users), "s" if len(users) == 1 else "")
         feed_name = learner.value_name(feed_dict) or feed_name
     tensor = placeholder.outputs[0]
-    dropout = _feeds_dropout(placeholder)
     value = (
-        " (dropout's keep probability: 1.0 when measuring, 0.75 when training)" if dropout else ""
+        " (%s is dropout's keep probability: 1.0 when measuring, 0.75 when training)" % name
+        if _feeds_dropout(placeholder)
+        else ""
     )
     dims = _dims(tensor.shape)
     kind = tensor.dtype.name + ("" if dims is None else ", shape %s" % shape_text(dims))
     return (
         "sess.run cannot compute: %s. The placeholder %s (%s) was not given a value.%s sess.run "
-        "needs a value for every placeholder that what it computes depends on: add %s: <value>%s "
-        "to %s."
-        % (
-            learner.line,
-            name,
-            kind,
-            needing,
-            name,
-            value,
-            feed_name,
-        )
+        "needs a value for every placeholder that what it computes depends on: add %s: <value> "
+        "to %s%s." % (learner.line, name, kind, needing, name, feed_name, value)
     )
 
 
