@@ -20,9 +20,11 @@ import inspect
 import pathlib
 import sys
 
+import visu.startup  # before tensorflow: imports it with its start-up log quieted
+
 import tensorflow.compat.v1 as tf
 
-from visu import notes, progress
+from visu import errors, notes, progress, summary
 from visu import options as run_options
 from visu.figure import TITLES
 from visu.interrupt import StopAtIterationEnd
@@ -47,6 +49,8 @@ def parse_run_options(argv=None, iterations=None):
     parser = run_options.build_parser(script, iterations)
     options = parser.parse_args(run_options.script_arguments() if argv is None else argv)
     options.script = script
+    if not options.traceback:  # an error of the graph in the script: one paragraph
+        errors.report_uncaught(script, jupyter_shell())
     return options
 
 
@@ -57,6 +61,11 @@ def _calling_script():
     if path is None and jupyter_shell() is None:
         path = sys.argv[0]
     return pathlib.Path(path or "mnist.py").resolve()
+
+
+def _caller_namespace():
+    """The variables of the script that made MnistDataVis: they name its layers."""
+    return inspect.currentframe().f_back.f_back.f_globals
 
 
 class MnistDataVis:
@@ -84,6 +93,13 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
+        self._error = None  # the paragraph of an error of the graph that stopped the training
+        # the start of a run: where TensorFlow runs, and the network (the steps make MnistDataVis
+        # once their model is built: the graph is complete)
+        print(visu.startup.describe(visu.startup.STARTED))
+        network = summary.network_summary(tf.get_default_graph(), _caller_namespace())
+        if network:
+            print(network)
         self.tensorboard = None
         if getattr(self.options, "logdir", None):
             run_name = "%s_seed%d" % (self.options.script.stem, self.options.seed)
@@ -184,7 +200,13 @@ class MnistDataVis:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
                 schedule = (train_data_update_freq, test_data_update_freq, more_tests_at_start)
-                compute_step(i, *updates_due(i, iterations, *schedule))
+                try:
+                    compute_step(i, *updates_due(i, iterations, *schedule))
+                except Exception as error:
+                    self._error = self._explained(error, i)
+                    if self._error is None:
+                        raise
+                    break  # _finish says why
                 if self.record.not_a_number:
                     break  # _finish says why
                 for output in outputs:
@@ -203,22 +225,33 @@ class MnistDataVis:
     def _output_path(self, suffix):
         return output_path(self.options.script, suffix)
 
+    def _explained(self, error, i):
+        """The paragraph for an error of the graph while training; None for any other error, and
+        with --traceback, after the run's end (the max test accuracy, the graphs kept)."""
+        if getattr(self.options, "traceback", False):
+            self._finish()
+            return None
+        return errors.safe_explain(error, self.options.script, iteration=i)
+
     def _finish(self):
         """The end of a run, however it ended: the max test accuracy and the notes on the curves
         printed, the log written, the final graphs shown with the notes marked."""
-        print(progress.format_max_line(self.get_max_test_accuracy()))
+        if self.record.test_curves[0] or not self._error:  # an error may come before any test
+            print(progress.format_max_line(self.get_max_test_accuracy()))
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
+        if self._error:
+            print(self._error, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
         used = self.trained.after_training(self.record)  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
-        if self.record.not_a_number or not used:
+        if self.record.not_a_number or self._error or not used:
             raise SystemExit(1)
 
 

@@ -33,9 +33,9 @@ def timed_run(step, count, figures):
     With figures=False the window's own work is switched off (the mosaics become an empty op, the
     bands and images are not computed) and only the measurements behind the progress lines remain.
     """
-    import tensorflow.compat.v1 as tf
-
     import tensorflowvisu
+
+    import tensorflow.compat.v1 as tf
 
     if not figures:
         tensorflowvisu.tf_format_mnist_images = lambda *args, **kwargs: tf.zeros([0])

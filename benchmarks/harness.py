@@ -66,9 +66,9 @@ def run_step(step, *arguments, animate=None, session_config=None, quiet=True):
     import matplotlib
 
     matplotlib.use("agg")
-    import tensorflow.compat.v1 as tf
-
     import tensorflowvisu
+
+    import tensorflow.compat.v1 as tf
 
     real_animate, real_session = tensorflowvisu.MnistDataVis.animate, tf.Session
 

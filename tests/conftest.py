@@ -3,9 +3,9 @@
 import os
 import pathlib
 
-import pytest
-
 import mnistdata
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 

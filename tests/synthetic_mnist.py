@@ -5,10 +5,10 @@ import gzip
 import hashlib
 import struct
 
-import numpy as np
-
 import mnistdata
 from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
+
+import numpy as np
 
 
 def images_idx(pixels, magic=2051, count=None):

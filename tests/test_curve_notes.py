@@ -5,10 +5,11 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from visu import notes  # noqa: E402
 from visu.figure import SixGraphs  # noqa: E402
 from visu.notes import curve_notes, read_curves  # noqa: E402

@@ -1,6 +1,8 @@
 """A picture of a digit as the network's input (visu.digits), and the drawing pad (visu.drawpad):
 synthetic pictures for the mechanics, real MNIST digits for MNIST's conventions."""
 
+import mnistdata
+
 import numpy as np
 import pytest
 from matplotlib.backend_bases import MouseEvent
@@ -8,7 +10,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-import mnistdata
 from visu import digits, drawpad
 from visu.trained import answer_text, try_files
 

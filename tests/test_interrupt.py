@@ -9,10 +9,11 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from visu import progress  # noqa: E402
 from visu.interrupt import StopAtIterationEnd  # noqa: E402
 

@@ -7,12 +7,13 @@ import struct
 import subprocess
 import sys
 
+import mnistdata
+from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
+
 import numpy as np
 import pytest
 
-import mnistdata
 from conftest import ROOT
-from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
 from synthetic_mnist import (
     CHECKSUMS,
     CONTENTS,

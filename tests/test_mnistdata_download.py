@@ -10,10 +10,11 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
-
 import mnistdata
 from mnistdata import TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS, MnistDataError
+
+import pytest
+
 from synthetic_mnist import CONTENTS, OTHER_CONTENTS, load, synthetic, write_files
 
 

@@ -20,12 +20,13 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import matplotlib.image  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
 from visu import progress  # noqa: E402
 from visu.tensorboard import histogram_proto  # noqa: E402

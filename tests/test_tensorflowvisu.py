@@ -4,13 +4,14 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import matplotlib.animation  # noqa: E402
 import matplotlib.backend_bases  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from visu import mosaic as mosaic_op  # noqa: E402
 from visu import views  # noqa: E402
 from visu.figure import TITLES  # noqa: E402
