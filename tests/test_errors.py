@@ -3,7 +3,7 @@
 Each test makes a copy of a real step beside the steps, edited the way a learner gets it wrong
 (a hidden layer on images not flattened, pkeep left out of a feed, a convolution's input depth,
 the initializer run too early, ...), runs it, and reads what it says. Most run in this process
-(benchmarks/step_in_process.py: the graph is built, and with training the real animate runs):
+(benchmarks/harness.py: the graph is built, and with training the real animate runs):
 the paragraph's text for every kind of error. A few run as the learner runs them, python in a
 subprocess, for the exit status, the missing traceback, the saved graphs and --traceback; one
 runs with %run in a real Jupyter kernel.
@@ -16,8 +16,8 @@ import sys
 import uuid
 
 import pytest
-from step_in_process import run_step
 
+from benchmarks.harness import run_step
 from conftest import ROOT
 from visu import errors
 
@@ -273,8 +273,9 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                         "train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)\n",
                     ),
                     (
-                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
-                        "\n\n",
+                        "MnistDataVis(options)\n\nsess = tf.Session()\n"
+                        "sess.run(tf.global_variables_initializer())\n",
+                        "MnistDataVis(options)\n\n",
                     ),
                 ],
             ),
@@ -296,8 +297,9 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                         "b = tf.Variable(tf.zeros([10]))\n",
                     ),
                     (
-                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
-                        "\n\n",
+                        "MnistDataVis(options)\n\nsess = tf.Session()\n"
+                        "sess.run(tf.global_variables_initializer())\n",
+                        "MnistDataVis(options)\n\n",
                     ),
                 ],
             ),
