@@ -149,7 +149,7 @@ def test_a_hidden_layer_on_images_not_flattened(beside_the_steps, mnist_dir):
                 ],
             ),
             "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)",
-            ["tf.matmul(Y1d, W2, ...) [batch, 100] and B2 [200]", "B2 must be [100]"],
+            ["tf.matmul(Y1d, W2) [batch, 100] and B2 [200]", "B2 must be [100]"],
         ),
         (  # the flattening of the last convolution with the wrong channel count
             (STEP_3_0, [("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * L])")]),
@@ -340,6 +340,31 @@ def test_feeds_fetches_and_variables_wrong_while_training(
             source = text.split("(", 1)[1].rstrip(")")
             text = text % line_of(path, source)
         assert text in err
+
+
+def test_any_other_error_while_running_names_what_failed_and_where_it_was_built(
+    beside_the_steps, mnist_dir, capsys
+):
+    # the last convolution flattened into lines twice too long, the dense weights made to fit:
+    # it builds, and each batch of 100 images comes out as 50 lines against 100 labels
+    path = beside_the_steps(
+        (
+            STEP_3_0,
+            [
+                ("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * M * 2])"),
+                ("tf.truncated_normal([7 * 7 * M, N]", "tf.truncated_normal([7 * 7 * M * 2, N]"),
+            ],
+        )
+    )
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    # the first of the operations to fail: the loss or the accuracy, as TensorFlow runs them
+    built = re.search(r"\(built at %s, line (\d+) \(" % re.escape(path.name), err)
+    assert built and int(built.group(1)) in (
+        line_of(path, "losses = tf.nn.softmax_cross_entropy_with_logits_v2("),
+        line_of(path, "correct_prediction = tf.equal("),
+    )
+    assert re.search(r"TensorFlow says: .*\b50\b.*\b100\b", err)
 
 
 # --- as the learner runs it ----------------------------------------------------------------------
