@@ -77,8 +77,10 @@ def beside_the_steps():
 
 
 @pytest.fixture(autouse=True)
-def keep_the_excepthook(monkeypatch):
-    """The steps run here install their sys.excepthook (for a script): it goes with the test."""
+def in_a_folder_of_its_own(monkeypatch, tmp_path):
+    """The steps run in this process save their graphs in the current folder: a temporary one.
+    They also install their sys.excepthook (for a script): it goes with the test."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
 
 
