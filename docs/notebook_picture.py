@@ -107,7 +107,7 @@ def run_and_shoot(url, seconds, prefix):
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS
         )
-        page = browser.new_page(viewport={"width": 1100, "height": 1000})
+        page = browser.new_page(viewport={"width": 1100, "height": 1180})
         page.goto(url + "/lab/tree/demo.ipynb?reset")
         page.wait_for_selector(".jp-Notebook .jp-CodeCell", timeout=60000)
         time.sleep(4)
@@ -118,7 +118,7 @@ def run_and_shoot(url, seconds, prefix):
         page.keyboard.press("Control+b")  # hides the file browser: room for the notebook
         run_cell(page, 0)
         page.wait_for_function(
-            "document.querySelectorAll('.jp-CodeCell')[0].innerText.includes('Ready:')",
+            "document.querySelectorAll('.jp-CodeCell')[0].innerText.includes('Ready')",
             timeout=180000,
         )
         page.evaluate(
@@ -146,7 +146,7 @@ def write_picture(shots, path):
     """The last screenshot as a PNG, or all of them as an animated GIF (path's suffix says)."""
     frames = []
     for shot in shots:
-        frame = Image.open(shot).convert("RGB").crop((40, 0, 1060, 960))
+        frame = Image.open(shot).convert("RGB").crop((40, 0, 1060, 1140))
         frame = frame.resize((frame.width * 85 // 100, frame.height * 85 // 100), Image.LANCZOS)
         frames.append(frame.quantize(colors=128, method=Image.Quantize.MEDIANCUT))
     if path.suffix != ".gif":
