@@ -90,7 +90,7 @@ def test_a_short_run_reads_at_least_9_of_10_mnist_digits_from_files_of_any_size_
     assert sorted(found) == sorted(str(path) for path, _ in files), done.stdout[-3000:]
     right = [found[str(path)][0] == label for path, label in files]
     assert sum(right) >= 9, done.stdout[-3000:]
-    assert "Saved the network (%d iterations) to %s" % (ITERATIONS, folder / "kept") in done.stdout
+    assert "Saved the network (%d iterations) to kept: --restore kept" % ITERATIONS in done.stdout
     assert sorted(p.name for p in (folder / "kept").iterdir()) == [
         "graphs.npz",
         "network.data-00000-of-00001",
@@ -140,7 +140,7 @@ def test_a_checkpoint_of_another_step_is_refused_in_one_line_naming_both(trained
     assert done.returncode == 1
     said = own_lines(done.stderr)
     assert len(said) == 1, done.stderr[-3000:]
-    assert said[0].startswith("--restore %s: " % (folder / "kept"))
+    assert said[0].startswith("--restore kept: this checkpoint holds the network of ")
     assert "mnist_3.1_convolutional_bigger_dropout" in said[0] and other in said[0]
     assert not TRAINING_LINE.search(done.stdout) and not (folder / (other + ".png")).exists()
 

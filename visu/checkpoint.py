@@ -38,7 +38,7 @@ class RefusedCheckpoint(Exception):
 def usable_save_folder(text):
     """--save's folder, once it is clear a save can go there; anything else stops the script at
     once, with one line saying why."""
-    folder = pathlib.Path(text).expanduser().absolute()
+    folder = pathlib.Path(text).expanduser()  # as given: the messages name it so
     try:
         if folder.exists():
             if not folder.is_dir():
@@ -62,7 +62,7 @@ def usable_save_folder(text):
 
 def usable_restore_folder(text):
     """--restore's folder, once it holds a checkpoint that --save made; else one line says why."""
-    folder = pathlib.Path(text).expanduser().absolute()
+    folder = pathlib.Path(text).expanduser()  # as given: the messages name it so
     try:
         read_about(folder)
     except RefusedCheckpoint as refused:
