@@ -193,6 +193,31 @@ def test_restore_from_a_folder_without_a_checkpoint_says_so(mnist_dir, tmp_path)
     ]
 
 
+def test_a_learners_step_without_the_classifiers_line_is_told_the_line_before_training(
+    mnist_dir, tmp_path
+):
+    source = (ROOT / "mnist_1.0_softmax.py").read_text()
+    kept = [line for line in source.splitlines(True) if "the network's answer" not in line]
+    kept = [line for line in kept if "set_classifier" not in line]
+    assert len(kept) == len(source.splitlines()) - 2
+    (tmp_path / "my_network.py").write_text("".join(kept))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = run(
+        tmp_path / "my_network.py",
+        "--no-window",
+        "--try",
+        "seven.png",
+        cwd=tmp_path,
+        mnist_dir=mnist_dir,
+        env=env,
+    )
+    assert done.returncode == 1 and not TRAINING_LINE.search(done.stdout)
+    said = own_lines(done.stderr)
+    assert said[0].startswith("--try needs the network's answer, which this script does not give")
+    assert "    datavis.set_classifier(lambda images: sess.run(Y, {X: images}), sess)" in said
+    assert not any("Traceback" in line for line in said)
+
+
 # --- visu.checkpoint on small graphs ------------------------------------------------------------
 
 
