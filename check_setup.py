@@ -31,6 +31,8 @@ import tempfile
 import threading
 import time
 
+from visu import progress, steps  # standard library only: they import before pip
+
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
 # TensorFlow 2.21 ships wheels for these Pythons on Linux (x86_64, ARM64), macOS on Apple silicon
@@ -53,19 +55,8 @@ TESTED_VERSIONS = {
 }
 
 # Each step's full run on the project's 2-core machine (no GPU): iterations, and iterations per
-# second over the whole run, start-up included. From README's "Every step at its full iteration
-# count" table (python benchmarks/run_steps.py); a test checks that they are the same.
-REFERENCE_RUNS = (
-    ("mnist_1.0_softmax.py", 2000, 337),
-    ("mnist_2.0_five_layers_sigmoid.py", 10000, 463),
-    ("mnist_2.1_five_layers_relu_lrdecay.py", 10000, 470),
-    ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 10000, 399),
-    ("mnist_3.0_convolutional.py", 10000, 156),
-    ("mnist_3.1_convolutional_bigger_dropout.py", 10000, 127),
-    ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 10000, 466),
-    ("mnist_4.1_batchnorm_five_layers_relu.py", 10000, 475),
-    ("mnist_4.2_batchnorm_convolutional.py", 10000, 26),
-)
+# second over the whole run, start-up included (visu/steps.py: the table of the steps' results).
+REFERENCE_RUNS = tuple((step.file, step.iterations, step.per_second) for step in steps.STEPS)
 SPEED_STEP = "mnist_3.1_convolutional_bigger_dropout.py"
 SPEED_ITERATIONS = 300  # about 3 s of training on the project's machine
 SPEED_TIMEOUT_S = 120
@@ -299,11 +290,7 @@ def check_data(data_dir=None, mirrors=None):
             FAIL, "MNIST files not checked: %s is not installed: %s" % (error.name, INSTALL)
         )
     folder = mnistdata.resolve_data_dir(data_dir)
-    missing = [
-        name
-        for name in mnistdata.FILE_NAMES
-        if not any(os.path.exists(os.path.join(str(folder), name + end)) for end in ("", ".gz"))
-    ]
+    missing = mnistdata.missing_files(folder)
     try:
         paths = mnistdata.find_or_download(folder, mirrors or mnistdata.MIRRORS)
         for path in paths.values():
@@ -384,9 +371,6 @@ def _missing_toolkit():
 
 # --- the speed ---------------------------------------------------------------------------------
 
-PROGRESS_LINE = re.compile(r"\d+: accuracy:")
-LAST_LINE = "max test accuracy"
-
 
 def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
     """Runs step 3.1 headless for `iterations` in a scratch folder.
@@ -420,9 +404,9 @@ def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
             for line in step.stdout:
                 now = time.perf_counter()
                 tail = (tail + [line.rstrip()])[-5:]
-                if first is None and PROGRESS_LINE.match(line):
+                if first is None and progress.is_progress_line(line):
                     first = now
-                elif line.startswith(LAST_LINE):
+                elif progress.is_last_line(line):
                     last = now
             step.wait()
         finally:

@@ -7,10 +7,10 @@ max test accuracy 0.9803, in about 22 s. Against 1.0: a slow start (0.41 at iter
 Run it with python from any folder; --help lists the options and the window's keys.
 """
 
-import tensorflow.compat.v1 as tf
-
 import mnistdata
-import tensorflowvisu
+import tensorflowvisu  # before tensorflow: it starts TensorFlow quietly (--tf-log: its messages)
+
+import tensorflow.compat.v1 as tf
 
 options = tensorflowvisu.parse_run_options(iterations=10000)  # and --seed 0 (--help lists all)
 BATCH_SIZE = 100  # training images per iteration

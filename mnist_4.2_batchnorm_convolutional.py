@@ -8,10 +8,10 @@ bigger layers (24, 48, 64 channels) make each iteration several times slower.
 Run it with python from any folder; --help lists the options and the window's keys.
 """
 
-import tensorflow.compat.v1 as tf
-
 import mnistdata
-import tensorflowvisu
+import tensorflowvisu  # before tensorflow: it starts TensorFlow quietly (--tf-log: its messages)
+
+import tensorflow.compat.v1 as tf
 
 options = tensorflowvisu.parse_run_options(iterations=10000)  # and --seed 0 (--help lists all)
 BATCH_SIZE = 100  # training images per iteration

@@ -160,14 +160,26 @@ def resolve_data_dir(data_dir=None):
     return Path(os.path.abspath(os.path.expanduser(data_dir)))
 
 
-def find_or_download(folder, mirrors=MIRRORS, checksums=SHA256):
-    """{name: path} of the four files in folder, downloading the missing ones first."""
+def find_files(folder):
+    """{name: the path of that file in folder, or None} for the four files, each decompressed
+    (the faster to read) or gzipped. Whether they are there, not yet whether they are right."""
     folder = Path(folder)
     paths = {}
     for name in FILE_NAMES:
-        # The decompressed file first: it is the faster to read.
         found = [path for path in (folder / name, folder / (name + ".gz")) if path.exists()]
         paths[name] = found[0] if found else None
+    return paths
+
+
+def missing_files(folder):
+    """The names of the four files that folder lacks (none: all there, to be checked)."""
+    return [name for name, path in find_files(folder).items() if path is None]
+
+
+def find_or_download(folder, mirrors=MIRRORS, checksums=SHA256):
+    """{name: path} of the four files in folder, downloading the missing ones first."""
+    folder = Path(folder)
+    paths = find_files(folder)
     missing = [name for name, path in paths.items() if path is None]
     if missing:
         _download(folder, missing, mirrors, checksums)

@@ -20,11 +20,14 @@ import inspect
 import pathlib
 import sys
 
+import visu.startup  # before tensorflow: imports it with its start-up log quieted
+
 import tensorflow.compat.v1 as tf
 
-from visu import notes
+from visu import errors, notes, progress, summary
 from visu import options as run_options
 from visu.figure import TITLES
+from visu.interrupt import StopAtIterationEnd
 from visu.mosaic import tf_format_mnist_images
 from visu.options import LAYOUT_KEYS, jupyter_shell
 from visu.record import Record
@@ -33,8 +36,6 @@ from visu.trained import TrainedNetwork
 from visu.views import MovieRecorder, choose_view, output_path
 
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]
-
-TRAINING_IMAGES = 60000  # MNIST's training set: the epoch in the test progress line counts them
 
 
 def parse_run_options(argv=None, iterations=None):
@@ -48,6 +49,8 @@ def parse_run_options(argv=None, iterations=None):
     parser = run_options.build_parser(script, iterations)
     options = parser.parse_args(run_options.script_arguments() if argv is None else argv)
     options.script = script
+    if not options.traceback:  # an error of the graph in the script: one paragraph
+        errors.report_uncaught(script, jupyter_shell())
     return options
 
 
@@ -58,6 +61,11 @@ def _calling_script():
     if path is None and jupyter_shell() is None:
         path = sys.argv[0]
     return pathlib.Path(path or "mnist.py").resolve()
+
+
+def _caller_namespace():
+    """The variables of the script that made MnistDataVis: they name its layers."""
+    return inspect.currentframe().f_back.f_back.f_globals
 
 
 class MnistDataVis:
@@ -85,6 +93,13 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
+        self._error = None  # the paragraph of an error of the graph that stopped the training
+        # the start of a run: where TensorFlow runs, and the network (the steps make MnistDataVis
+        # once their model is built: the graph is complete)
+        print(visu.startup.describe(visu.startup.STARTED))
+        network = summary.network_summary(tf.get_default_graph(), _caller_namespace())
+        if network:
+            print(network)
         self.tensorboard = None
         if getattr(self.options, "logdir", None):
             run_name = "%s_seed%d" % (self.options.script.stem, self.options.seed)
@@ -99,17 +114,12 @@ class MnistDataVis:
     def append_training_curves_data(self, i, accuracy, loss, learning_rate=None):
         """Adds a point to the training curves and prints the workshop's training progress line."""
         self.record.add_training(i, accuracy, loss, learning_rate)
-        lr = "" if learning_rate is None else " (lr:%s)" % learning_rate
-        print("%d: accuracy:%s loss: %s%s" % (i, accuracy, loss, lr))
+        print(progress.format_training_line(i, accuracy, loss, learning_rate))
 
     def append_test_curves_data(self, i, accuracy, loss):
         """Adds a point to the test curves and prints the workshop's test progress line."""
         self.record.add_test(i, accuracy, loss)
-        epoch = i * self._batch_size // TRAINING_IMAGES + 1
-        print(
-            "%d: ********* epoch %d ********* test accuracy:%s test loss: %s"
-            % (i, epoch, accuracy, loss)
-        )
+        print(progress.format_test_line(i, accuracy, loss, self._batch_size))
 
     def append_data_histograms(self, i, data4, data5):
         """Adds the spread of two sets of values (the weights and biases) to graphs 4 and 5."""
@@ -182,6 +192,7 @@ class MnistDataVis:
         outputs = [out for out in (self.tensorboard, movie) if out] + [self.view]
         for output in outputs:
             output.start()
+        interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
         self._training = True
         try:
             for i in range(0 if restored else iterations + 1):
@@ -189,14 +200,23 @@ class MnistDataVis:
                     print("The window was closed: training stopped at iteration %d." % i)
                     break
                 schedule = (train_data_update_freq, test_data_update_freq, more_tests_at_start)
-                compute_step(i, *updates_due(i, iterations, *schedule))
+                try:
+                    compute_step(i, *updates_due(i, iterations, *schedule))
+                except Exception as error:
+                    self._error = self._explained(error, i)
+                    if self._error is None:
+                        raise
+                    break  # _finish says why
                 if self.record.not_a_number:
                     break  # _finish says why
                 for output in outputs:
                     output.update()
+                if interrupt.requested:
+                    raise KeyboardInterrupt
         except KeyboardInterrupt:
             print("\nInterrupted (Ctrl-C, or the kernel interrupted): training stopped.")
         finally:
+            interrupt.stop()
             self._training = False
             if movie:
                 movie.finish()
@@ -205,22 +225,33 @@ class MnistDataVis:
     def _output_path(self, suffix):
         return output_path(self.options.script, suffix)
 
+    def _explained(self, error, i):
+        """The paragraph for an error of the graph while training; None for any other error, and
+        with --traceback, after the run's end (the max test accuracy, the graphs kept)."""
+        if getattr(self.options, "traceback", False):
+            self._finish()
+            return None
+        return errors.safe_explain(error, self.options.script, iteration=i)
+
     def _finish(self):
         """The end of a run, however it ended: the max test accuracy and the notes on the curves
         printed, the log written, the final graphs shown with the notes marked."""
-        print("max test accuracy: %.4f" % self.get_max_test_accuracy())
+        if self.record.test_curves[0] or not self._error:  # an error may come before any test
+            print(progress.format_max_line(self.get_max_test_accuracy()))
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
+        if self._error:
+            print(self._error, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
         used = self.trained.after_training(self.record)  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
-        if self.record.not_a_number or not used:
+        if self.record.not_a_number or self._error or not used:
             raise SystemExit(1)
 
 

@@ -18,12 +18,11 @@ import pathlib
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
-from step_in_process import run_step  # this folder is on sys.path when run as a script
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import ROOT, run_step, seconds_training  # noqa: E402
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
 ROUNDS = 4
 
 
@@ -34,9 +33,9 @@ def timed_run(step, count, figures):
     With figures=False the window's own work is switched off (the mosaics become an empty op, the
     bands and images are not computed) and only the measurements behind the progress lines remain.
     """
-    import tensorflow.compat.v1 as tf
-
     import tensorflowvisu
+
+    import tensorflow.compat.v1 as tf
 
     if not figures:
         tensorflowvisu.tf_format_mnist_images = lambda *args, **kwargs: tf.zeros([0])
@@ -73,14 +72,12 @@ def headless_overhead(step, count):
     """Bare training against training with updates, in two fresh processes: with the
     measurements the progress lines need only, then with the figures too."""
 
-    here = str(pathlib.Path(__file__).resolve().parent)
-
     def run(figures):
         code = "\n".join(
             [
                 "import sys",
-                "sys.path.insert(0, %r)" % here,
-                "import figure_overhead",
+                "sys.path.insert(0, %r)" % str(ROOT),
+                "from benchmarks import figure_overhead",
                 "print(figure_overhead.timed_run(%r, %d, %r))" % (step, count, figures),
             ]
         )
@@ -107,30 +104,6 @@ def headless_overhead(step, count):
         % (full, bare_again, 100 * everything, 100 * (everything - measuring)),
         flush=True,
     )
-
-
-def seconds_training(command, env, cwd=None):
-    """Seconds from the first progress line to "max test accuracy"; then the process is ended."""
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
-        cwd=cwd or tempfile.gettempdir(),
-    )
-    start = end = None
-    for line in process.stdout:
-        if start is None and line.startswith("0: accuracy"):
-            start = time.perf_counter()
-        if line.startswith("max test accuracy"):
-            end = time.perf_counter()
-            break
-    process.kill()
-    process.wait()
-    if start is None or end is None:
-        sys.exit("the run did not finish: %s" % " ".join(command))
-    return end - start
 
 
 def live_window_ratio(step, iterations):

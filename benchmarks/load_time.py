@@ -14,8 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # mnistdata, from any folder
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # from any folder
 import mnistdata  # noqa: E402
 
 

@@ -18,7 +18,6 @@ import contextlib
 import io
 import os
 import pathlib
-import re
 import resource
 import runpy
 import subprocess
@@ -26,8 +25,10 @@ import sys
 import tempfile
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-PROGRESS_LINE = re.compile(r"^\d+: .*accuracy:.*$", re.M)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import ROOT  # noqa: E402
+from visu import progress  # noqa: E402
+
 TARGET = 0.05  # issue 10: logging adds at most 5% to a full step 3.1 run
 # TensorBoardLog's calls, and what each one logs
 LOG_CALLS = {
@@ -45,7 +46,6 @@ def time_in_log_calls(step, arguments, logdir):
     import matplotlib
 
     matplotlib.use("agg")
-    sys.path.insert(0, str(ROOT))
     from visu.tensorboard import TensorBoardLog
 
     spent = dict.fromkeys(LOG_CALLS, 0.0)
@@ -86,7 +86,7 @@ def timed_run(step, arguments, folder):
     if done.returncode != 0:
         sys.exit("%s failed (exit %d):\n%s" % (step, done.returncode, done.stderr[-3000:]))
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, PROGRESS_LINE.findall(done.stdout)
+    return wall, cpu, progress.progress_lines(done.stdout)
 
 
 def main():

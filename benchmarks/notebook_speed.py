@@ -17,10 +17,11 @@ import statistics
 import sys
 import tempfile
 
-from figure_overhead import seconds_training  # this folder is on sys.path when run as a script
 from jupyter_client import KernelManager
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import ROOT, seconds_training  # noqa: E402
+from visu import progress  # noqa: E402
 
 
 def seconds_in_a_notebook(step, iterations):
@@ -42,10 +43,10 @@ def seconds_in_a_notebook(step, iterations):
             kind, content, sent = message["msg_type"], message["content"], message["header"]["date"]
             if kind == "status" and content["execution_state"] == "idle":
                 break
-            text = content.get("text", "") if kind == "stream" else ""
-            if start is None and "0: accuracy" in text:
+            lines = content.get("text", "").splitlines() if kind == "stream" else []
+            if start is None and any(progress.is_progress_line(line) for line in lines):
                 start = sent
-            if "max test accuracy" in text:
+            if any(progress.is_last_line(line) for line in lines):
                 end = sent
             updates += kind == "update_display_data"
         if start is None or end is None:

@@ -16,7 +16,6 @@ import argparse
 import os
 import pathlib
 import platform
-import re
 import subprocess
 import sys
 import time
@@ -25,9 +24,9 @@ import matplotlib.figure
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
-TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:(\S+) test loss: (\S+)$", re.M)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import ROOT, STEPS  # noqa: E402
+from visu import progress  # noqa: E402
 
 
 def run(step, output_dir, seed, options=()):
@@ -42,7 +41,8 @@ def run(step, output_dir, seed, options=()):
     log.write_text(done.stdout + done.stderr)
     if done.returncode != 0:
         sys.exit("%s failed (exit %d): see %s" % (step, done.returncode, log))
-    curve = np.array(TEST_LINE.findall(done.stdout), float).T  # iterations, accuracy, loss
+    tests = progress.read_test_points(done.stdout)
+    curve = np.array([(t.i, t.accuracy, t.loss) for t in tests], float).T  # i, accuracy, loss
     iterations, accuracy = int(curve[0][-1]), curve[1]  # the last test is at the last iteration
     reached = curve[0][accuracy >= 0.99]
     row = {

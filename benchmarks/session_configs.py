@@ -12,10 +12,8 @@ import os
 import pathlib
 import sys
 
-from figure_overhead import seconds_training  # this folder is on sys.path when run as a script
-from step_in_process import run_step
-
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import ROOT, run_step, seconds_training  # noqa: E402
 
 
 def threads(intra, inter):

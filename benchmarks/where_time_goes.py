@@ -9,9 +9,11 @@ these after 300 training iterations. Prints milliseconds per call, best of sever
 import argparse
 import functools
 import pathlib
+import sys
 import time
 
-from step_in_process import run_step  # this folder is on sys.path when run as a script
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
+from benchmarks.harness import run_step  # noqa: E402
 
 
 def best_ms(call, repeat=10):

@@ -2,18 +2,12 @@
 
 import os
 import pathlib
-import sys
+
+import mnistdata
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "benchmarks"))  # step_in_process: runs a step in the test's process
-MNIST_FILES = (
-    "train-images-idx3-ubyte",
-    "train-labels-idx1-ubyte",
-    "t10k-images-idx3-ubyte",
-    "t10k-labels-idx1-ubyte",
-)
 
 
 def skip_or_fail_in_ci(reason):
@@ -24,25 +18,16 @@ def skip_or_fail_in_ci(reason):
     pytest.skip(reason)
 
 
-def _has_mnist(folder):
-    return all(
-        (folder / name).exists() or (folder / (name + ".gz")).exists() for name in MNIST_FILES
-    )
-
-
 @pytest.fixture(scope="session")
 def mnist_dir():
     """The folder holding the real MNIST files: MNIST_DATA_DIR, else data/ beside the scripts.
 
     On a learner's machine without the files the real-data tests skip; in CI (CI=true) they fail,
     because CI is where they must run."""
-    candidates = (
-        [pathlib.Path(os.environ["MNIST_DATA_DIR"])] if os.environ.get("MNIST_DATA_DIR") else []
-    )
-    candidates.append(ROOT / "data")
+    candidates = list(dict.fromkeys([mnistdata.resolve_data_dir(), mnistdata.DEFAULT_DATA_DIR]))
     for folder in candidates:
-        if _has_mnist(folder):
-            return folder.resolve()
+        if not mnistdata.missing_files(folder):
+            return folder
     skip_or_fail_in_ci(
         "the real MNIST files are not in %s (set MNIST_DATA_DIR)" % ", ".join(map(str, candidates))
     )

@@ -1,6 +1,8 @@
 """A picture of a digit as the network's input (visu.digits), and the drawing pad (visu.drawpad):
 synthetic pictures for the mechanics, real MNIST digits for MNIST's conventions."""
 
+import mnistdata
+
 import numpy as np
 import pytest
 from matplotlib.backend_bases import MouseEvent
@@ -9,7 +11,6 @@ from matplotlib.figure import Figure
 from PIL import Image
 from test_tensorflowvisu import press, vis, visible_graphs, window  # noqa: F401 (fixtures)
 
-import mnistdata
 from visu import digits, drawpad
 from visu.trained import answer_text, try_files
 

@@ -1,6 +1,6 @@
 """Each step's network drawing, checked against the graph the step really builds.
 
-Every step is run in this process (benchmarks/step_in_process.py: headless, animate replaced, so
+Every step is run in this process (benchmarks/harness.py: headless, animate replaced, so
 nothing trains), then one iteration of its own training_step is run with its session watched, to
 see what it feeds. Its drawing, the comment block under "# The network", is read line by line:
 
@@ -18,8 +18,8 @@ import re
 
 import pytest
 import tensorflow as tf
-from step_in_process import NAMES_USED, run_step
 
+from benchmarks.harness import NAMES_USED, run_step
 from conftest import ROOT
 
 STEPS = sorted(path.name for path in ROOT.glob("mnist_*.py"))

@@ -22,6 +22,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, skip_or_fail_in_ci
+from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
 SCREEN = (1600, 1000)
@@ -281,7 +282,7 @@ class LiveScript:
         return "\n".join(self.lines[-15:]) + "\n--- stderr:\n" + "\n".join(self.errors[-25:])
 
     def training_lines(self):
-        return [line for line in list(self.lines) if re.match(r"\d+: accuracy:", line)]
+        return [line for line in list(self.lines) if progress.is_training_line(line)]
 
     def last_iteration(self):
         lines = self.training_lines()
@@ -475,7 +476,7 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
         for reader in script.readers:
             reader.join(timeout=10)
         assert script.process.returncode == 0, script.output()
-        assert any(line.startswith("max test accuracy:") for line in script.lines), script.output()
+        assert any(progress.is_last_line(line) for line in script.lines), script.output()
         assert any("window was closed" in line for line in script.lines), script.output()
         assert not any("Traceback" in line for line in script.errors), script.output()
     finally:

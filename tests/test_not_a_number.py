@@ -10,11 +10,12 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from visu.figure import SixGraphs  # noqa: E402
 from visu.notes import read_curves  # noqa: E402

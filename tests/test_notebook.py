@@ -10,7 +10,6 @@ import base64
 import io
 import os
 import queue
-import re
 import sys
 import time
 
@@ -22,9 +21,9 @@ from nbclient import NotebookClient
 from PIL import Image
 
 from conftest import ROOT
+from visu import progress
 
 STEP_1 = ROOT / "mnist_1.0_softmax.py"
-PROGRESS_LINE = re.compile(r"^\d+: (accuracy:|\*+ epoch)", re.M)
 TRAINING_RGB = (31, 119, 180)  # the training curve's color in tensorflowvisu
 
 
@@ -100,7 +99,7 @@ class Cell:
         return [index for index, (_, k, _, _) in enumerate(self.messages) if k == kind]
 
     def progress_lines(self):
-        return [line for line in self.stdout.splitlines() if PROGRESS_LINE.match(line)]
+        return progress.progress_lines(self.stdout)
 
 
 def decoded(image_content):

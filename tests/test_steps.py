@@ -1,13 +1,14 @@
 """Every step script, run as a learner runs it: from another folder, headless, on the real MNIST."""
 
+import math
 import os
-import re
 import subprocess
 import sys
 
 import pytest
 
 from conftest import ROOT
+from visu import progress
 
 # step script, iterations of the short run, the test accuracy it must at least reach by then
 STEPS = [
@@ -21,10 +22,6 @@ STEPS = [
     ("mnist_4.1_batchnorm_five_layers_relu.py", 300, 0.85),
     ("mnist_4.2_batchnorm_convolutional.py", 200, 0.90),
 ]
-TRAINING_LINE = re.compile(r"^(\d+): accuracy:[0-9.]+ loss: [0-9.]+( \(lr:[0-9.e-]+\))?$", re.M)
-TEST_LINE = re.compile(
-    r"^(\d+): \*{9} epoch (\d+) \*{9} test accuracy:([0-9.]+) test loss: [0-9.]+$", re.M
-)
 
 
 def run_step(script, *args, cwd, mnist_dir=None, env=None):
@@ -49,11 +46,16 @@ def test_step_trains_headless_from_another_folder_and_learns(
         script, "--no-window", "--iterations", str(iterations), cwd=tmp_path, mnist_dir=mnist_dir
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    tests = TEST_LINE.findall(done.stdout)
-    assert TRAINING_LINE.search(done.stdout) and tests
-    assert int(tests[-1][0]) == iterations and int(tests[-1][1]) == iterations * 100 // 60000 + 1
-    best = float(re.search(r"^max test accuracy: ([0-9.]+)$", done.stdout, re.M).group(1))
-    assert best == pytest.approx(max(float(accuracy) for _, _, accuracy in tests), abs=1e-4)
+    training, tests = (
+        progress.read_training_points(done.stdout),
+        progress.read_test_points(done.stdout),
+    )
+    assert training and tests
+    figures = [value for point in training + tests for value in point[1:] if value is not None]
+    assert all(math.isfinite(value) for value in figures)
+    assert tests[-1].i == iterations and tests[-1].epoch == iterations * 100 // 60000 + 1
+    best = progress.read_max_test_accuracy(done.stdout)
+    assert best == pytest.approx(max(point.accuracy for point in tests), abs=1e-4)
     assert best > floor, "%s reached only %s after %d iterations" % (script, best, iterations)
     assert (tmp_path / script.replace(".py", ".png")).stat().st_size > 10000
 
@@ -75,7 +77,7 @@ def test_without_a_usable_display_the_step_trains_all_the_same(
     )
     assert done.returncode == 0, done.stderr[-3000:]
     assert "No window: %s. Training runs all the same" % reason in done.stdout
-    assert re.search(r"^max test accuracy: 0\.[1-9]", done.stdout, re.M)
+    assert progress.read_max_test_accuracy(done.stdout) >= 0.1
     assert (tmp_path / "mnist_1.0_softmax.png").stat().st_size > 10000
 
 
@@ -118,10 +120,7 @@ def test_learning_rate_decays_as_the_workshop_says(mnist_dir, tmp_path):
         mnist_dir=mnist_dir,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    rates = {
-        int(i): float(lr)
-        for i, lr in re.findall(r"^(\d+): accuracy.*\(lr:([0-9.e-]+)\)$", done.stdout, re.M)
-    }
+    rates = {point.i: point.learning_rate for point in progress.read_training_points(done.stdout)}
     assert rates[0] == pytest.approx(0.0031)
     assert rates[40] == pytest.approx(0.0001 + 0.003 * 2.718281828 ** (-40 / 2000), rel=1e-5)
 
@@ -140,7 +139,7 @@ def test_same_seed_gives_the_same_run_and_another_seed_another(mnist_dir, tmp_pa
         )
         for seed in ("3", "3", "4")
     ]
-    lines = [re.findall(r"^\d+: .*$", run.stdout, re.M) for run in runs]
+    lines = [progress.progress_lines(run.stdout) for run in runs]
     assert len(lines[0]) > 4 and lines[0] == lines[1] and lines[0] != lines[2]
 
 

@@ -6,10 +6,11 @@ loss that is not a number) are driven in this process with synthetic figures."""
 import io
 import json
 import os
+import pathlib
 import re
-import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 import urllib.error
 import urllib.parse
@@ -19,18 +20,18 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import matplotlib.image  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
+from visu import progress  # noqa: E402
 from visu.tensorboard import histogram_proto  # noqa: E402
 
 SOFTMAX, RELU = "mnist_1.0_softmax.py", "mnist_2.1_five_layers_relu_lrdecay.py"
-TRAINING_LINE = re.compile(r"^(\d+): accuracy:(\S+) loss: (\S+?)(?: \(lr:(\S+)\))?$", re.M)
-TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:(\S+) test loss: (\S+)$", re.M)
 
 
 def run_step(script, *args, cwd, mnist_dir):
@@ -108,17 +109,17 @@ def test_the_logged_curves_are_the_printed_progress_lines(logged):
     logdir, runs = logged
     for name, folder in (("softmax", "mnist_1.0_softmax_seed0"), ("relu", RELU[:-3] + "_seed0")):
         values, _ = read_run(logdir / folder)
-        printed_tests = TEST_LINE.findall(runs[name].stdout)
-        printed_training = TRAINING_LINE.findall(runs[name].stdout)
+        printed_tests = progress.read_test_points(runs[name].stdout)
+        printed_training = progress.read_training_points(runs[name].stdout)
         assert printed_tests and printed_training
         # the printed figures are float32s written in full, so they must read back exactly
-        for tag, lines, column in (
-            ("accuracy/test", printed_tests, 1),
-            ("loss/test", printed_tests, 2),
-            ("accuracy/training", printed_training, 1),
-            ("loss/training", printed_training, 2),
+        for tag, points, field in (
+            ("accuracy/test", printed_tests, "accuracy"),
+            ("loss/test", printed_tests, "loss"),
+            ("accuracy/training", printed_training, "accuracy"),
+            ("loss/training", printed_training, "loss"),
         ):
-            expected = [(int(line[0]), np.float32(line[column])) for line in lines]
+            expected = [(point.i, np.float32(getattr(point, field))) for point in points]
             assert [(step, np.float32(value)) for step, value in values[tag]] == expected, tag
 
 
@@ -126,7 +127,8 @@ def test_the_learning_rate_is_logged_where_the_step_passes_one(logged):
     logdir, runs = logged
     relu, _ = read_run(logdir / (RELU[:-3] + "_seed0"))
     printed = [
-        (int(i), np.float32(lr)) for i, _, _, lr in TRAINING_LINE.findall(runs["relu"].stdout)
+        (point.i, np.float32(point.learning_rate))
+        for point in progress.read_training_points(runs["relu"].stdout)
     ]
     assert [(step, np.float32(v)) for step, v in relu["learning_rate"]] == printed
     assert printed[0] == (0, np.float32(0.0031))  # step 2.1: 0.0001 + 0.003 at iteration 0
@@ -137,7 +139,7 @@ def test_the_learning_rate_is_logged_where_the_step_passes_one(logged):
 def test_weights_and_biases_are_histograms_at_every_training_update(logged):
     logdir, runs = logged
     values, _ = read_run(logdir / "mnist_1.0_softmax_seed0")
-    training_steps = [int(line[0]) for line in TRAINING_LINE.findall(runs["softmax"].stdout)]
+    training_steps = [point.i for point in progress.read_training_points(runs["softmax"].stdout)]
     for tag, count in (("weights", 784 * 10), ("biases", 10)):  # step 1.0: W [784, 10], b [10]
         assert [step for step, _ in values[tag]] == training_steps
         for _, histogram in values[tag]:
@@ -153,7 +155,7 @@ def test_weights_and_biases_are_histograms_at_every_training_update(logged):
 def test_the_mosaics_are_images_at_a_few_test_updates_the_first_and_last_included(logged):
     logdir, runs = logged
     values, _ = read_run(logdir / "mnist_1.0_softmax_seed0")
-    test_steps = [int(line[0]) for line in TEST_LINE.findall(runs["softmax"].stdout)]
+    test_steps = [point.i for point in progress.read_test_points(runs["softmax"].stdout)]
     assert test_steps == [0, 10, 20, 30, 40, 50, 100]
     for tag, shape in (("training_digits", (280, 280)), ("test_digits", (700, 1120))):
         # past 0, 1, 2, 5, 10, 20, 50, 100 ... iterations: never 30 or 40
@@ -189,7 +191,8 @@ def test_an_unwritable_logdir_stops_the_script_before_it_loads_data(
     logdir = make_logdir(tmp_path)
     done = run_step(SOFTMAX, "--logdir", str(logdir), cwd=tmp_path, mnist_dir=mnist_dir)
     assert done.returncode != 0
-    assert "Loaded MNIST" not in done.stdout + done.stderr and not TRAINING_LINE.search(done.stdout)
+    assert "Loaded MNIST" not in done.stdout + done.stderr
+    assert not progress.progress_lines(done.stdout)
     assert (
         done.stderr.strip()
         .splitlines()[-1]
@@ -276,8 +279,15 @@ def test_a_histogram_leaves_out_values_that_are_not_finite():
 
 
 def _tensorboard_command():
-    """TensorBoard from $TENSORBOARD or PATH: it only reads the files, so any venv's will do."""
-    return os.environ.get("TENSORBOARD") or shutil.which("tensorboard")
+    """The tensorboard command installed with the Python running the tests (beside it, in a
+    virtual environment's bin/ or Scripts/, activated or not), else $TENSORBOARD's: it only reads
+    the files, so any environment's will do."""
+    folders = [pathlib.Path(sys.executable).parent, pathlib.Path(sysconfig.get_path("scripts"))]
+    for folder in folders:
+        for name in ("tensorboard", "tensorboard.exe"):
+            if (folder / name).is_file():
+                return str(folder / name)
+    return os.environ.get("TENSORBOARD")
 
 
 def _get_json(url, wanted, seconds=60):
@@ -318,7 +328,10 @@ def test_a_real_tensorboard_server_shows_every_run_and_their_test_accuracy(logge
         for run, name in (("mnist_1.0_softmax_seed0", "softmax"), (RELU[:-3] + "_seed0", "relu")):
             query = urllib.parse.urlencode({"run": run, "tag": "accuracy/test"})
             points = _get_json(url + "data/plugin/scalars/scalars?" + query, bool)
-            printed = [(int(i), np.float32(a)) for i, a, _ in TEST_LINE.findall(runs[name].stdout)]
+            printed = [
+                (point.i, np.float32(point.accuracy))
+                for point in progress.read_test_points(runs[name].stdout)
+            ]
             assert [(step, np.float32(value)) for _, step, value in points] == printed
     finally:
         server.terminate()

@@ -4,18 +4,19 @@ import matplotlib
 
 matplotlib.use("agg")
 
+import tensorflowvisu  # noqa: E402
+
 import matplotlib.animation  # noqa: E402
 import matplotlib.backend_bases  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-import tensorflowvisu  # noqa: E402
 from visu import mosaic as mosaic_op  # noqa: E402
-from visu.figure import TITLES, SixGraphs  # noqa: E402
+from visu import views  # noqa: E402
+from visu.figure import TITLES  # noqa: E402
 from visu.options import LAYOUT_KEYS  # noqa: E402
 from visu.record import percentile_bands  # noqa: E402
-from visu.views import WindowView  # noqa: E402
 
 tf.disable_eager_execution()
 
@@ -28,16 +29,24 @@ def vis(monkeypatch, tmp_path):
 
 
 @pytest.fixture
-def window(vis, monkeypatch):
-    """The same graphs in a WindowView, as a GUI backend gets them; here on a pyplot figure under
-    Agg, whose plt.show() (where a GUI blocks until the window closes) and window titles (which
-    Agg's manager keeps only from matplotlib 3.10) are recorded instead."""
+def window(monkeypatch, tmp_path):
+    """The graphs in a WindowView, as a GUI backend gets them; here on a pyplot figure under Agg,
+    whose plt.show() (where a GUI blocks until the window closes) and window titles (which Agg's
+    manager keeps only from matplotlib 3.10) are recorded instead."""
     shown, titles = [], []
     monkeypatch.setattr(matplotlib.pyplot, "show", lambda **kwargs: shown.append(kwargs))
-    vis.graphs = SixGraphs(matplotlib.pyplot.figure())
-    monkeypatch.setattr(vis.graphs.fig.canvas.manager, "set_window_title", titles.append)
-    vis.graphs.fig.canvas.mpl_connect("key_press_event", vis._on_key)
-    vis.view = WindowView(vis.graphs, vis.record, "mnist_test_step")
+
+    def figure_in_a_window(dpi=70):
+        figure = matplotlib.pyplot.figure()
+        monkeypatch.setattr(figure.canvas.manager, "set_window_title", titles.append)
+        return figure, None
+
+    monkeypatch.setattr(views, "window_figure", figure_in_a_window)
+    monkeypatch.chdir(tmp_path)
+    options = tensorflowvisu.parse_run_options([])
+    options.script = tmp_path / "mnist_test_step.py"
+    vis = tensorflowvisu.MnistDataVis(options)
+    assert isinstance(vis.view, views.WindowView)
     vis.shown, vis.titles = shown, titles
     yield vis
     matplotlib.pyplot.close(vis.graphs.fig)

@@ -6,12 +6,13 @@ import re
 import subprocess
 import sys
 
+import mnistdata
+
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
 from PIL import Image
 
-import mnistdata
 from conftest import ROOT
 from visu import checkpoint
 

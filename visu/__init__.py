@@ -8,6 +8,14 @@
                   place that chooses among them
   tensorboard.py  --logdir: the run as TensorBoard event files, an output like the views
   notes.py        what the curves show at the end of a run, and the not-a-number stop
+  progress.py     the progress lines: written and read back here only
+  steps.py        each step's results: the one table the headers, README, docs, the notebook
+                  and check_setup.py are checked against
+  interrupt.py    Ctrl-C or a notebook's interrupt during training, taken at the end of an
+                  iteration
+  startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
+  summary.py      the network a script built, described at the start of its run
+  errors.py       an error of the graph (building, feeding, running it) as one paragraph
 
 This file imports nothing, so that check_setup.py can use the standard-library parts before
 anything is installed.

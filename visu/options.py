@@ -33,6 +33,9 @@ LAYOUT_KEYS = {
 }
 ALL_GRAPHS = LAYOUT_KEYS["0"]
 
+TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/errors.py)
+TF_LOG_OPTION, TF_LOG_VARIABLE = "--tf-log", "TF_LOG"  # its start-up log (visu/startup.py)
+
 
 def build_parser(script, iterations):
     """The parser of a step's options; `iterations` is the step's own count (--iterations)."""
@@ -100,6 +103,18 @@ def build_parser(script, iterations):
         type=checkpoint.usable_restore_folder,
         metavar="DIR",
         help="load the network this step saved in DIR with --save, instead of training it",
+    )
+    parser.add_argument(
+        TRACEBACK_OPTION,
+        action="store_true",
+        help="when the network cannot be built, fed or run: TensorFlow's own error and "
+        "traceback, instead of one paragraph in the workshop's words",
+    )
+    parser.add_argument(
+        TF_LOG_OPTION,
+        action="store_true",
+        help="show TensorFlow's own start-up messages (its C++ log), which are otherwise kept "
+        "away; the environment variable %s=1 does the same" % TF_LOG_VARIABLE,
     )
     return parser
 

@@ -56,9 +56,10 @@ class Record:
         self.changes += 1
 
     def add_spreads(self, i, values4, values5):
+        bands4, bands5 = percentile_bands(values4), percentile_bands(values5)  # before any append
         self.band_iterations.append(i)
-        self.bands4.append(percentile_bands(values4))
-        self.bands5.append(percentile_bands(values5))
+        self.bands4.append(bands4)
+        self.bands5.append(bands5)
         self.spreads = (i, values4, values5)
         self.changes += 1
 

@@ -1,16 +1,22 @@
-"""Runs a step script in this process and hands back what it built: the benchmarks' way in.
+"""What the benchmarks share: the steps, run in this process or timed in their own.
+
+    from benchmarks.harness import ROOT, run_step, seconds_training
 
     step = run_step("mnist_3.1_convolutional_bigger_dropout.py", "--iterations", "500")
     step["sess"], step["training_step"], step["accuracy"], step["X"], ...
 
-The step runs as a learner runs it (its own file and command line, headless: --no-window), except
-for its call to MnistDataVis.animate(training_step, iterations, batch_size, ...): by default
-nothing trains, and the MnistDataVis object keeps the arguments of that call, by name, as
+run_step runs a step as a learner runs it (its own file and command line, headless: --no-window),
+except for its call to MnistDataVis.animate(training_step, iterations, batch_size, ...): by
+default nothing trains, and the MnistDataVis object keeps the arguments of that call, by name, as
 .animate_arguments. With animate="train" it trains as usual. With session_config, the step's
-tf.Session() gets that ConfigProto. Returns the step's variables, as runpy.run_path gives them.
+tf.Session() gets that ConfigProto. It returns the step's variables, as runpy.run_path gives them.
+
+seconds_training runs a step's command in a process of its own and times its training, from its
+first progress line to its last.
 
 Not a benchmark itself: the benchmarks and tests/test_drawings.py import it, and the tests check
-that every step still defines NAMES_USED.
+that every step still defines NAMES_USED. A benchmark run as a script (python benchmarks/x.py,
+from any folder) first puts the repository on sys.path, then imports this as benchmarks.harness.
 """
 
 import contextlib
@@ -18,11 +24,18 @@ import inspect
 import io
 import pathlib
 import runpy
+import subprocess
 import sys
+import tempfile
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # tensorflowvisu and mnistdata, as the steps find them
+    sys.path.insert(0, str(ROOT))  # tensorflowvisu, mnistdata and visu, as the steps find them
+
+from visu import progress  # noqa: E402
+
+STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
 
 # What the benchmarks and tests take from a step's namespace
 NAMES_USED = (
@@ -53,9 +66,9 @@ def run_step(step, *arguments, animate=None, session_config=None, quiet=True):
     import matplotlib
 
     matplotlib.use("agg")
-    import tensorflow.compat.v1 as tf
-
     import tensorflowvisu
+
+    import tensorflow.compat.v1 as tf
 
     real_animate, real_session = tensorflowvisu.MnistDataVis.animate, tf.Session
 
@@ -88,3 +101,28 @@ def run_step(step, *arguments, animate=None, session_config=None, quiet=True):
     finally:
         for owner, name, value in saved:
             setattr(owner, name, value)
+
+
+def seconds_training(command, env, cwd=None):
+    """Seconds from the command's first progress line to its "max test accuracy" line; then the
+    process is ended (a live window would wait to be closed)."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=cwd or tempfile.gettempdir(),
+    )
+    start = end = None
+    for line in process.stdout:
+        if start is None and progress.is_progress_line(line):
+            start = time.perf_counter()
+        if progress.is_last_line(line):
+            end = time.perf_counter()
+            break
+    process.kill()
+    process.wait()
+    if start is None or end is None:
+        sys.exit("the run did not finish: %s" % " ".join(command))
+    return end - start

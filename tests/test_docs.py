@@ -1,0 +1,216 @@
+"""README and the pages in docs/: every link and picture resolves to a file the repository tracks,
+README stays a short page for a learner that links to the others, and every place that states a
+step's results says what visu/steps.py, the one table of them, says."""
+
+import re
+import subprocess
+import urllib.parse
+
+import nbformat
+import pytest
+
+import check_setup
+from conftest import ROOT, skip_or_fail_in_ci
+from visu import steps
+
+PAGES = ["README.md"] + sorted("docs/" + path.name for path in (ROOT / "docs").glob("*.md"))
+LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")  # [text](target) and ![alt](target)
+README_MAX_BYTES = 10_000
+
+
+def text(page):
+    return (ROOT / page).read_text(encoding="utf-8")
+
+
+def tracked_files():
+    try:
+        done = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+    except FileNotFoundError:
+        done = None
+    if done is None or done.returncode != 0:
+        skip_or_fail_in_ci("not a git checkout, or no git: what the repository tracks is unknown")
+    return set(done.stdout.split("\0")) - {""}
+
+
+def anchors(page):
+    """The anchors GitHub makes of a page's headings: lower case, punctuation dropped, spaces
+    as hyphens."""
+    headings = re.findall(r"^#+ (.+)$", text(page), re.M)
+    return {re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-") for heading in headings}
+
+
+def test_every_link_and_picture_resolves_to_a_tracked_file_and_heading():
+    tracked = tracked_files()
+    for page in PAGES:
+        folder = (ROOT / page).parent
+        for target in LINK.findall(text(page)):
+            if re.match(r"[a-z]+:", target):  # http:, https:, mailto:: outside the repository
+                continue
+            path, _, anchor = urllib.parse.unquote(target).partition("#")
+            resolved = (folder / path).resolve() if path else ROOT / page
+            relative = resolved.relative_to(ROOT).as_posix()
+            assert relative in tracked, "%s links to %s, which git does not track" % (page, target)
+            if anchor:
+                assert anchor in anchors(relative), "%s: no heading for #%s" % (page, anchor)
+
+
+def test_readme_is_short_and_links_every_page_in_docs():
+    readme = text("README.md")
+    assert len(readme.encode("utf-8")) <= README_MAX_BYTES
+    linked = {target.split("#")[0] for target in LINK.findall(readme)}
+    assert set(PAGES[1:]) <= linked, set(PAGES[1:]) - linked
+
+
+def test_the_readme_starts_with_the_workshop_installing_and_step_1_0():
+    headings = re.findall(r"^## (.+)$", text("README.md"), re.M)
+    assert headings[:4] == [
+        "The workshop",
+        "Install, and check the machine",
+        "Step 1.0",
+        "The steps",
+    ]
+    assert "python mnist_1.0_softmax.py" in text("README.md")
+
+
+# --- markdown tables -------------------------------------------------------------------------
+
+
+def markdown_tables(page):
+    """Every table in the page, as a list of rows, each a list of its cells (header row first)."""
+    tables, rows = [], []
+    for line in text(page).splitlines() + [""]:
+        if line.startswith("|"):
+            if not re.fullmatch(r"[|\-\s]+", line):  # not the line under the header
+                rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
+
+
+def table_with(page, *columns):
+    """The page's table whose header has all these columns, as one dict per row."""
+    for header, *rows in markdown_tables(page):
+        if all(column in header for column in columns):
+            return [dict(zip(header, row)) for row in rows]
+    raise AssertionError("%s has no table with the columns %s" % (page, ", ".join(columns)))
+
+
+# --- each step's results: visu/steps.py, and every place that states them --------------------
+
+
+def first_above_099(step):
+    return "-" if step.first_above_099 is None else str(step.first_above_099)
+
+
+def test_the_table_of_results_has_every_step_with_its_own_iterations():
+    assert [step.file for step in steps.STEPS] == sorted(
+        path.name for path in ROOT.glob("mnist_[0-9]*.py")
+    )
+    for step in steps.STEPS:
+        own = re.search(r"parse_run_options\(iterations=(\d+)\)", text(step.file)).group(1)
+        assert int(own) == step.iterations, step.file
+        # iterations per second from the unrounded wall time, which rounds to `seconds`
+        fastest, slowest = (
+            step.iterations / (step.seconds - 0.5),
+            step.iterations / (step.seconds + 0.5),
+        )
+        assert slowest - 0.5 <= step.per_second <= fastest + 0.5, step.file
+
+
+def test_each_steps_header_says_what_the_table_measured():
+    for step in steps.STEPS:
+        header = " ".join(text(step.file).split('"""')[1].split())
+        said = re.search(
+            r"max test accuracy (0\.\d+)(?: \(.*?\))?, in about (\d+ (?:s|min))\.", header
+        )
+        assert said, "%s: no expected max test accuracy and time in its header" % step.file
+        assert said.groups() == (step.max_test_accuracy, steps.about(step.seconds)), step.file
+        if step.first_above_099:
+            assert re.search(r"0\.99\D{0,30}\b%d\b" % step.first_above_099, header), step.file
+
+
+def test_readmes_table_of_the_steps_is_the_table():
+    rows = table_with("README.md", "step", "what it teaches", "max test accuracy here")
+    assert rows == [
+        {
+            "step": "`%s`" % step.file,
+            "what it teaches": step.teaches,
+            "max test accuracy here": step.max_test_accuracy,
+            "original": step.original,
+            "full run here": "about " + steps.about(step.seconds),
+        }
+        for step in steps.STEPS
+    ]
+
+
+def test_the_measured_runs_in_docs_are_the_table():
+    runs = table_with("docs/steps.md", "step", "seed", "iterations", "wall time (s)")
+    assert [row for row in runs if row["seed"] == "0"] == [
+        {
+            "step": step.file,
+            "seed": "0",
+            "iterations": str(step.iterations),
+            "max test accuracy": step.max_test_accuracy,
+            "first ≥ 0.99 at": first_above_099(step),
+            "wall time (s)": str(step.seconds),
+            "iterations/s": str(step.per_second),
+        }
+        for step in steps.STEPS
+    ]
+    against = table_with("docs/steps.md", "max test accuracy: original", "here (seed 0)")
+    assert against == [
+        {
+            "step": steps.number(step),
+            "max test accuracy: original": step.original,
+            "here (seed 0)": step.max_test_accuracy,
+        }
+        for step in steps.STEPS
+    ]
+
+
+def test_step_3_1_over_ten_seeds_starts_from_the_table_and_its_header_gives_their_spread():
+    step = steps.by_file()["mnist_3.1_convolutional_bigger_dropout.py"]
+    header, accuracy, first = markdown_tables("docs/steps.md")[-2]  # seeds 0 to 9
+    assert header[:2] == ["seed", "0"] and accuracy[:2] == ["max test accuracy", "0.9918"]
+    assert accuracy[1] == step.max_test_accuracy and first[1] == str(step.first_above_099)
+    spread = "(%s-%s over seeds 0-%s)" % (min(accuracy[1:]), max(accuracy[1:]), header[-1])
+    assert spread in " ".join(text(step.file).split('"""')[1].split())
+
+
+def test_the_notes_at_the_end_of_the_full_runs_give_the_tables_best():
+    notes = table_with("docs/reading-the-curves.md", "step", "notes")
+    for step in steps.STEPS:
+        row = [row for row in notes if row["step"] == steps.number(step)]
+        assert len(row) == 1, step.file
+        best = re.match(r"best (0\.\d+) at", row[0]["notes"])
+        assert best is None or best.group(1) == step.max_test_accuracy, step.file
+
+
+def test_the_notebook_says_what_the_table_measured():
+    cells = nbformat.read(ROOT / "workshop.ipynb", as_version=4).cells
+    figures = {step.max_test_accuracy for step in steps.STEPS}
+    for step in steps.STEPS:
+        index = next(
+            k for k, cell in enumerate(cells) if cell.source.startswith("%run " + step.file)
+        )
+        said = " ".join(cells[index - 1].source.split())  # the step's text, above its cell
+        assert re.findall(r"\b(0\.\d{4}) here", said) == [step.max_test_accuracy], step.file
+        assert set(re.findall(r"\b0\.9\d{3}\b", said)) <= figures, step.file  # others' too
+        times = re.findall(r"[Aa]bout (\d+ (?:s|min))\b", said)  # where it says one
+        assert set(times) <= {steps.about(step.seconds)}, step.file
+        for iteration in re.findall(r"\b0\.99 [^0-9.]{0,30}?(\d{3,})\b", said):
+            assert int(iteration) == step.first_above_099, step.file
+
+
+def test_check_setups_speed_references_are_the_table():
+    assert check_setup.REFERENCE_RUNS == tuple(
+        (step.file, step.iterations, step.per_second) for step in steps.STEPS
+    )
+
+
+@pytest.mark.parametrize("seconds, said", [(6, "6 s"), (89, "89 s"), (90, "2 min"), (389, "6 min")])
+def test_a_runs_time_is_said_in_seconds_then_minutes(seconds, said):
+    assert steps.about(seconds) == said

@@ -1,0 +1,418 @@
+"""A learner's broken edit: one paragraph in their own names, their file and line, no traceback.
+
+Each test makes a copy of a real step beside the steps, edited the way a learner gets it wrong
+(a hidden layer on images not flattened, pkeep left out of a feed, a convolution's input depth,
+the initializer run too early, ...), runs it, and reads what it says. Most run in this process
+(benchmarks/step_in_process.py: the graph is built, and with training the real animate runs):
+the paragraph's text for every kind of error. A few run as the learner runs them, python in a
+subprocess, for the exit status, the missing traceback, the saved graphs and --traceback; one
+runs with %run in a real Jupyter kernel.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+
+import pytest
+from step_in_process import run_step
+
+from conftest import ROOT
+from visu import errors
+
+STEP_1_0 = "mnist_1.0_softmax.py"
+STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
+STEP_3_0 = "mnist_3.0_convolutional.py"
+
+# The learner's edits: (step, [(text in the step, what the learner wrote instead)])
+UNFLATTENED = (
+    STEP_1_0,
+    [
+        (
+            "W = tf.Variable(tf.zeros([784, 10]))",
+            "W1 = tf.Variable(tf.truncated_normal([784, 100], stddev=0.1))\n"
+            "B1 = tf.Variable(tf.zeros([100]))\n"
+            "W = tf.Variable(tf.zeros([100, 10]))",
+        ),
+        (
+            "XX = tf.reshape(X, [-1, 784])\nY = tf.nn.softmax(tf.matmul(XX, W) + b)",
+            "Y1 = tf.nn.relu(tf.matmul(X, W1) + B1)\nY = tf.nn.softmax(tf.matmul(Y1, W) + b)",
+        ),
+    ],
+)
+TEST_FEED_WITHOUT_PKEEP = (
+    STEP_2_2,
+    [("mnist.test.labels, pkeep: 1.0}", "mnist.test.labels}")],
+)
+TRAINING_FEED_WITHOUT_PKEEP = (
+    STEP_2_2,
+    [("{X: batch_X, Y_: batch_Y, step: i, pkeep: 0.75}", "{X: batch_X, Y_: batch_Y, step: i}")],
+)
+
+
+def edited(step, replacements):
+    text = (ROOT / step).read_text()
+    for old, new in replacements:
+        assert text.count(old) >= 1, "%s no longer has %r" % (step, old)
+        text = text.replace(old, new, 1)
+    return text
+
+
+@pytest.fixture
+def beside_the_steps():
+    """Writes a learner's copy of a step beside the steps; every copy is removed afterwards."""
+    written = []
+
+    def write(edit):
+        step, replacements = edit
+        path = ROOT / ("my_%s_%s" % (uuid.uuid4().hex[:8], step))
+        path.write_text(edited(step, replacements))
+        written.append(path)
+        return path
+
+    yield write
+    for path in written:
+        path.unlink(missing_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def keep_the_excepthook(monkeypatch):
+    """The steps run here install their sys.excepthook (for a script): it goes with the test."""
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+
+
+def paragraph_while_building(path):
+    """Runs the copy in this process: the error that stops its graph, and its paragraph."""
+    with pytest.raises(Exception) as stopped:
+        run_step(path, "--iterations", "1")
+    return stopped.value, errors.explain(stopped.value, path)
+
+
+def paragraph_while_training(path, capsys):
+    """Runs the copy in this process, training: what it printed on stderr when it stopped."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stopped:
+        run_step(path, "--iterations", "30", animate="train")
+    assert stopped.value.code == 1
+    return capsys.readouterr().err
+
+
+def assert_one_paragraph(text, path, line):
+    """The paragraph names the learner's file and line, holds no traceback, and says how to get
+    TensorFlow's own."""
+    assert "Traceback" not in text and 'File "' not in text
+    assert text.strip().count("\n") == 0, "one paragraph, one line:\n" + text
+    assert "%s, line %d (" % (path.name, line) in text
+    assert errors.TRACEBACK_OPTION in text
+
+
+def line_of(path, source):
+    lines = path.read_text().splitlines()
+    return next(n for n, text in enumerate(lines, 1) if source in text)
+
+
+# --- building the graph --------------------------------------------------------------------------
+
+
+def test_a_hidden_layer_on_images_not_flattened(beside_the_steps, mnist_dir):
+    path = beside_the_steps(UNFLATTENED)
+    error, paragraph = paragraph_while_building(path)
+    assert isinstance(error, ValueError) and "MatMul" in str(error)
+    assert_one_paragraph(paragraph, path, line_of(path, "Y1 = tf.nn.relu(tf.matmul(X, W1)"))
+    assert paragraph.startswith("The network cannot be built: ")
+    assert "X [batch, 28, 28, 1] by W1 [784, 100]" in paragraph
+    assert "XX = tf.reshape(X, [-1, 784])" in paragraph
+
+
+@pytest.mark.parametrize(
+    "edit, line, expected",
+    [
+        (  # a convolution's input depth copied from the first layer's weights
+            (STEP_3_0, [("[5, 5, K, L]", "[5, 5, 3, L]")]),
+            "Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2",
+            ["Y1 [batch, 28, 28, 4] with the weights W2 [5, 5, 3, 8]", "Make W2 [5, 5, 4, 8]"],
+        ),
+        (  # a convolution given the flattened images
+            (STEP_3_0, [("tf.nn.conv2d(X, W1,", "tf.nn.conv2d(tf.reshape(X, [-1, 784]), W1,")]),
+            "Y1 = tf.nn.relu(tf.nn.conv2d(",
+            ["tf.reshape(X, ...) [batch, 784]", "[batch, height, width, channels]"],
+        ),
+        (  # biases with the size of the layer before
+            (
+                STEP_2_2,
+                [
+                    (
+                        "B2 = tf.Variable(tf.constant(0.1, tf.float32, [M]))",
+                        "B2 = tf.Variable(tf.constant(0.1, tf.float32, [L]))",
+                    )
+                ],
+            ),
+            "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)",
+            ["tf.matmul(Y1d, W2, ...) [batch, 100] and B2 [200]", "B2 must be [100]"],
+        ),
+        (  # the flattening of the last convolution with the wrong channel count
+            (STEP_3_0, [("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * L])")]),
+            "Y4 = tf.nn.relu(tf.matmul(YY, W4) + B4)",
+            ["YY = tf.reshape(Y3, [-1, 392])", "Y3 [batch, 7, 7, 12]", "[-1, 588]"],
+        ),
+        (  # one of the weights joined into allweights without flattening it
+            (
+                STEP_2_2,
+                [("for w in (W1, W2, W3, W4, W5)], 0)", "for w in (W1, W2, W3, W4)] + [W5], 0)")],
+            ),
+            "allweights = tf.concat(",
+            ["W5 [30, 10]", "tf.reshape(W1, ...) [156800]", "tf.reshape(W, [-1])"],
+        ),
+        (  # a layer's weights with the wrong number of rows
+            (STEP_2_2, [("tf.truncated_normal([L, M]", "tf.truncated_normal([M, M]")]),
+            "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)",
+            ["Y1d [batch, 200] by W2 [100, 100]", "give W2 200 rows"],
+        ),
+        (  # integer biases added to float32 values
+            (
+                STEP_2_2,
+                [
+                    (
+                        "B1 = tf.Variable(tf.constant(0.1, tf.float32, [L]))",
+                        "B1 = tf.Variable(tf.ones([L], tf.int32))",
+                    )
+                ],
+            ),
+            "Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)",
+            ["'+' takes values of one type", "int32 and float32", "tf.cast"],
+        ),
+    ],
+    ids=[
+        "conv-input-depth",
+        "conv-on-flat-images",
+        "bias-size",
+        "flatten-count",
+        "concat-unflattened",
+        "weights-rows",
+        "int-biases",
+    ],
+)
+def test_shapes_and_types_that_do_not_fit_while_building(
+    edit, line, expected, beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(edit)
+    _, paragraph = paragraph_while_building(path)
+    assert paragraph is not None
+    assert_one_paragraph(paragraph, path, line_of(path, line))
+    for text in expected:
+        assert text in paragraph
+
+
+def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_steps, mnist_dir):
+    path = beside_the_steps((STEP_1_0, [("tf.matmul(XX, W) + b)", "tf.matmul(XX, W) + bb)")]))
+    error, paragraph = paragraph_while_building(path)
+    assert isinstance(error, NameError) and paragraph is None
+    shown = []
+    hook = errors._ExceptHook(path, lambda *exc_info: shown.append(exc_info))
+    hook(type(error), error, error.__traceback__)
+    assert shown == [(NameError, error, error.__traceback__)]  # Python's own hook shows it
+
+
+# --- feeding and running -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "edit, line, expected",
+    [
+        (
+            TEST_FEED_WITHOUT_PKEEP,
+            "a, c, im = sess.run([accuracy, cross_entropy, It], test_set)",
+            [
+                "The placeholder pkeep (float32) was not given a value",
+                "add pkeep: <value>",
+                "to test_set",
+                "(pkeep is dropout's keep probability: 1.0 when measuring, 0.75 when training)",
+                "accuracy, cross_entropy and It need it",
+            ],
+        ),
+        (  # the images loaded flattened, fed to X [None, 28, 28, 1]
+            (STEP_2_2, [("one_hot=True, reshape=False", "one_hot=True, reshape=True")]),
+            "a, c, im, w, b, l = sess.run(",
+            [
+                "X is a placeholder of shape [batch, 28, 28, 1], and is fed batch_X of shape "
+                "[100, 784]",
+                "read_data_sets(reshape=False)",
+            ],
+        ),
+        (  # the labels as digits
+            (STEP_1_0, [("one_hot=True,", "one_hot=False,")]),
+            "a, c, im, w, bs = sess.run(",
+            [
+                "Y_ is a placeholder of shape [batch, 10], and is fed batch_Y of shape [100]",
+                "one_hot=True",
+            ],
+        ),
+        (  # the placeholder's name as the key
+            (STEP_2_2, [("step: i, pkeep: 0.75}", 'step: i, "pkeep": 0.75}')]),
+            "sess.run(train_step, {X: batch_X",
+            ["key 'pkeep' is not a placeholder", "Use the placeholder itself: pkeep"],
+        ),
+        (  # a tensor as the value fed
+            (STEP_2_2, [("step: i, pkeep: 0.75}", "step: i, pkeep: tf.constant(0.75)}")]),
+            "sess.run(train_step, {X: batch_X",
+            ["pkeep is fed a TensorFlow tensor", "not a value"],
+        ),
+        (  # a constant learning rate, still fetched as if it were a tensor
+            (STEP_2_2, [("lr = 0.0001 + 0.003 * tf.exp(-step / 2000)", "lr = 0.003")]),
+            "a, c, im, w, b, l = sess.run(",
+            ["lr is the number 0.003, not something TensorFlow computes"],
+        ),
+        (  # the initializer run before the optimizer is made
+            (
+                STEP_2_2,
+                [
+                    (
+                        "train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)\n",
+                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n"
+                        "train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)\n",
+                    ),
+                    (
+                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
+                        "\n\n",
+                    ),
+                ],
+            ),
+            "sess.run(train_step, {X: batch_X",
+            [
+                "optimizer's own variable beta",
+                "has no value yet",
+                "It was made at",
+                "line %d (train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy))",
+            ],
+        ),
+        (  # a variable made after the initializer ran
+            (
+                STEP_1_0,
+                [
+                    (
+                        "b = tf.Variable(tf.zeros([10]))\n",
+                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n"
+                        "b = tf.Variable(tf.zeros([10]))\n",
+                    ),
+                    (
+                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
+                        "\n\n",
+                    ),
+                ],
+            ),
+            "a, c, im, w, bs = sess.run(",
+            ["The variable b has no value yet", "b = tf.Variable(tf.zeros([10]))"],
+        ),
+        (  # a convolution's input depth that divides the channels: built, but not trainable
+            (STEP_3_0, [("[5, 5, K, L]", "[5, 5, 1, L]")]),
+            "sess.run(train_step, batch)",
+            [
+                "Y1 [batch, 28, 28, 4] with the weights W2 [5, 5, 1, 8]",
+                "Make W2 [5, 5, 4, 8]",
+                "line %d (Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2",
+            ],
+        ),
+    ],
+    ids=[
+        "pkeep-not-fed",
+        "images-fed-flat",
+        "labels-as-digits",
+        "key-a-string",
+        "tensor-fed",
+        "fetch-a-number",
+        "initializer-before-optimizer",
+        "variable-after-initializer",
+        "conv-depth-that-divides",
+    ],
+)
+def test_feeds_fetches_and_variables_wrong_while_training(
+    edit, line, expected, beside_the_steps, mnist_dir, capsys
+):
+    path = beside_the_steps(edit)
+    err = paragraph_while_training(path, capsys)
+    assert err.startswith("Training stopped at iteration 0: ")
+    assert_one_paragraph(err, path, line_of(path, line))
+    for text in expected:
+        if "line %d" in text:
+            source = text.split("(", 1)[1].rstrip(")")
+            text = text % line_of(path, source)
+        assert text in err
+
+
+# --- as the learner runs it ----------------------------------------------------------------------
+
+
+def run_as_a_script(path, mnist_dir, *options):
+    env = dict(os.environ, MPLBACKEND="agg", MNIST_DATA_DIR=str(mnist_dir))
+    return subprocess.run(
+        [sys.executable, str(path), "--iterations", "30", "--no-window", *options],
+        cwd=path.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_script_that_cannot_build_its_network_says_why_in_one_paragraph(
+    beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(UNFLATTENED)
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 1
+    assert_one_paragraph(done.stderr, path, line_of(path, "tf.matmul(X, W1)"))
+    assert done.stderr.startswith("The network cannot be built: ")
+
+
+def test_an_error_while_training_keeps_and_saves_the_graphs(beside_the_steps, mnist_dir):
+    path = beside_the_steps(TRAINING_FEED_WITHOUT_PKEEP)
+    png = path.with_suffix(".png")
+    try:
+        done = run_as_a_script(path, mnist_dir)
+        assert done.returncode == 1
+        assert_one_paragraph(done.stderr, path, line_of(path, "sess.run(train_step,"))
+        assert done.stderr.startswith("Training stopped at iteration 0: sess.run cannot compute")
+        assert "The placeholder pkeep (float32) was not given a value" in done.stderr
+        assert re.search(r"^max test accuracy: 0\.\d{4}$", done.stdout, re.M)  # tested at 0
+        assert "The graphs were saved to %s" % png in done.stdout
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10000
+    finally:
+        png.unlink(missing_ok=True)
+
+
+def test_traceback_option_shows_tensorflows_own_error(beside_the_steps, mnist_dir):
+    path = beside_the_steps(UNFLATTENED)
+    done = run_as_a_script(path, mnist_dir, errors.TRACEBACK_OPTION)
+    assert done.returncode == 1
+    assert "Traceback (most recent call last)" in done.stderr
+    assert "Dimensions must be equal, but are 1 and 784" in done.stderr
+    assert "The network cannot be built" not in done.stderr
+
+
+def test_help_names_the_traceback_option(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / STEP_1_0), "--help"], capture_output=True, text=True
+    )
+    assert done.returncode == 0 and errors.TRACEBACK_OPTION in done.stdout
+
+
+def test_percent_run_in_a_kernel_shows_the_paragraph_for_that_cell_only(
+    beside_the_steps, mnist_dir, tmp_path
+):
+    from test_notebook import Kernel  # a real Jupyter kernel, as the notebook tests start it
+
+    path = beside_the_steps(UNFLATTENED)
+    kernel = Kernel(tmp_path, mnist_dir)
+    try:
+        broken = kernel.run("%%run %s --iterations 30" % path)
+        later = kernel.run("1 / 0")
+    finally:
+        kernel.stop()
+    [error] = broken.errors
+    paragraph = "\n".join(error["traceback"])
+    assert_one_paragraph(paragraph, path, line_of(path, "tf.matmul(X, W1)"))
+    assert "X [batch, 28, 28, 1] by W1 [784, 100]" in paragraph
+    assert "E0000" not in broken.stderr and "cuda" not in broken.stderr.lower()
+    [other] = later.errors  # the next cell's error is shown as IPython shows it
+    assert other["ename"] == "ZeroDivisionError" and len(other["traceback"]) > 1
