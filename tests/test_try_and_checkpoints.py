@@ -168,7 +168,7 @@ def test_a_checkpoint_of_the_network_before_it_was_changed_is_refused_in_one_lin
     said = own_lines(done.stderr)
     assert len(said) == 1, done.stderr[-3000:]
     assert "the network of mnist_3.1_convolutional_bigger_dropout has changed" in said[0]
-    assert "is [6, 6, 1, 8] now, [6, 6, 1, 6] in the checkpoint" in said[0]
+    assert "(W1 is [6, 6, 1, 8] now, [6, 6, 1, 6] in the checkpoint)" in said[0]  # its name
 
 
 def test_save_into_a_folder_of_other_files_is_refused_before_training(mnist_dir, tmp_path):
@@ -217,6 +217,23 @@ def test_a_learners_step_without_the_classifiers_line_is_told_the_line_before_tr
     assert said[0].startswith("--try needs the network's answer, which this script does not give")
     assert "    datavis.set_classifier(lambda images: sess.run(Y, {X: images}), sess)" in said
     assert not any("Traceback" in line for line in said)
+
+
+def test_a_classifiers_line_that_does_not_fit_the_network_is_explained_before_training(
+    mnist_dir, tmp_path
+):
+    source = (ROOT / "mnist_2.2_five_layers_relu_lrdecay_dropout.py").read_text()
+    line = "sess.run(Y, {X: images, pkeep: 1.0})"
+    assert line in source
+    (tmp_path / "my_network.py").write_text(source.replace(line, "sess.run(Y, {X: images})"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = run(
+        tmp_path / "my_network.py", "--try", "seven.png", cwd=tmp_path, mnist_dir=mnist_dir, env=env
+    )
+    assert done.returncode == 1 and not TRAINING_LINE.search(done.stdout)
+    said = own_lines(done.stderr)
+    assert len(said) == 1 and "The placeholder pkeep (float32) was not given a value" in said[0]
+    assert "my_network.py, line " in said[0]
 
 
 # --- visu.checkpoint on small graphs ------------------------------------------------------------

@@ -1,6 +1,7 @@
 """A pad to draw a digit on with the mouse, and what the network answers, on the graphs' figure.
 
     pad = DrawPad(figure, classify)   classify(images [n, 28, 28, 1]) -> probabilities [n, 10]
+                                      (or None: no answer, and the pad shows none)
     pad.show() / pad.hide()           its three parts on the figure, or none of them
     pad.clear()                       a blank pad (also: right click on it, or its Clear button)
 
@@ -222,7 +223,10 @@ class DrawPad:
             self.network_input = digits.ink_to_mnist(self.ink)
         except digits.NotADigit:
             return  # nothing drawn
-        self.probabilities = np.asarray(self._classify(self.network_input[None]))[0]
+        probabilities = self._classify(self.network_input[None])
+        if probabilities is None:
+            return  # the network could not answer; its classifier said why
+        self.probabilities = np.asarray(probabilities)[0]
         self._input_image.set_data(self.network_input[:, :, 0])
         self._show_answer()
         self.figure.canvas.draw_idle()
