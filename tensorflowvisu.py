@@ -137,7 +137,7 @@ class MnistDataVis:
     def set_classifier(self, classify, session):
         """The network's answer: classify(images [n, 28, 28, 1]) -> probabilities [n, 10], run in
         the step's session. --try, --save, --restore and the D key use them."""
-        self.trained.set_classifier(classify, session)
+        self.trained.set_classifier(classify, session, _caller_namespace())
 
     def get_max_test_accuracy(self):
         return self.record.max_test_accuracy()
@@ -251,7 +251,7 @@ class MnistDataVis:
             print(self._error, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
-        used = self._error or self.trained.after_training(self.record)  # --save, --try
+        used = self.trained.after_training(self.record, failed=bool(self._error))  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
         if self.record.not_a_number or self._error or not used:
