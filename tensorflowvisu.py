@@ -193,7 +193,7 @@ class MnistDataVis:
         for output in outputs:
             output.start()
         interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
-        self._training = True
+        self._training, failed = True, None
         try:
             for i in range(0 if restored else iterations + 1):
                 if self.view.closed:
@@ -202,11 +202,9 @@ class MnistDataVis:
                 schedule = (train_data_update_freq, test_data_update_freq, more_tests_at_start)
                 try:
                     compute_step(i, *updates_due(i, iterations, *schedule))
-                except Exception as error:
-                    self._error = self._explained(error, i)
-                    if self._error is None:
-                        raise
-                    break  # _finish says why
+                except Exception as error:  # told below, once the training is stopped
+                    failed = error
+                    break
                 if self.record.not_a_number:
                     break  # _finish says why
                 for output in outputs:
@@ -220,16 +218,21 @@ class MnistDataVis:
             self._training = False
             if movie:
                 movie.finish()
+        if failed is not None:
+            self._error = self._explained(failed, i)  # _finish says it
+            if self._error is None and not self.options.traceback:
+                raise failed  # not the graph's: Python's own message
         self._finish()
+        if failed is not None:
+            raise failed  # --traceback: TensorFlow's own, once the graphs are kept
 
     def _output_path(self, suffix):
         return output_path(self.options.script, suffix)
 
     def _explained(self, error, i):
         """The paragraph for an error of the graph while training; None for any other error, and
-        with --traceback, after the run's end (the max test accuracy, the graphs kept)."""
-        if getattr(self.options, "traceback", False):
-            self._finish()
+        with --traceback."""
+        if self.options.traceback:
             return None
         return errors.safe_explain(error, self.options.script, iteration=i)
 

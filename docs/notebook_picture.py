@@ -1,13 +1,14 @@
-"""Makes docs/notebook_training.gif: JupyterLab running a workshop step, in headless Chromium.
+"""Makes docs/notebook_training.png: JupyterLab running a workshop step, in headless Chromium.
 
-    python3 -m venv /tmp/lab && /tmp/lab/bin/pip install jupyterlab playwright pillow
+    python3 -m venv /tmp/lab && /tmp/lab/bin/pip install jupyterlab playwright pillow nbformat
     MNIST_DATA_DIR=~/mnist /tmp/lab/bin/python docs/notebook_picture.py --python .venv/bin/python
 
 It copies the workshop's files into a temporary folder, starts a JupyterLab server there with a
 kernel running the given Python (the workshop's virtual environment), opens a notebook made of
 workshop.ipynb's first cell and one step's text and cell in Chromium (/usr/bin/chromium, driven by
-playwright), runs both cells, takes a screenshot every few seconds while the step trains, and
-writes them as an animated GIF. Not part of the tests: JupyterLab and playwright are only needed
+playwright), runs both cells, takes a screenshot at each of --seconds while the step trains, and
+writes the last one as a PNG (or all of them as an animated GIF, with --output x.gif: not tracked
+by git). Not part of the tests: JupyterLab and playwright are only needed
 for this picture.
 """
 
@@ -141,12 +142,16 @@ def run_cell(page, index):
     page.keyboard.press("Shift+Enter")
 
 
-def write_gif(shots, path):
+def write_picture(shots, path):
+    """The last screenshot as a PNG, or all of them as an animated GIF (path's suffix says)."""
     frames = []
     for shot in shots:
         frame = Image.open(shot).convert("RGB").crop((40, 0, 1060, 960))
         frame = frame.resize((frame.width * 85 // 100, frame.height * 85 // 100), Image.LANCZOS)
         frames.append(frame.quantize(colors=128, method=Image.Quantize.MEDIANCUT))
+    if path.suffix != ".gif":
+        frames[-1].save(path, optimize=True)
+        return
     frames[0].save(
         path, save_all=True, append_images=frames[1:], duration=900, loop=0, optimize=True
     )
@@ -162,7 +167,7 @@ def main():
         "--seconds", type=float, nargs="+", default=[6, 8, 10, 12, 14, 16, 18, 20, 24]
     )
     parser.add_argument(
-        "--output", type=pathlib.Path, default=ROOT / "docs" / "notebook_training.gif"
+        "--output", type=pathlib.Path, default=ROOT / "docs" / "notebook_training.png"
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -177,7 +182,7 @@ def main():
         demo_notebook(folder, args.step)
         server, url = start_lab(folder, os.path.abspath(args.python))
         try:
-            write_gif(run_and_shoot(url, args.seconds, str(folder / "shot")), args.output)
+            write_picture(run_and_shoot(url, args.seconds, str(folder / "shot")), args.output)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -3,7 +3,7 @@
 Each test makes a copy of a real step beside the steps, edited the way a learner gets it wrong
 (a hidden layer on images not flattened, pkeep left out of a feed, a convolution's input depth,
 the initializer run too early, ...), runs it, and reads what it says. Most run in this process
-(benchmarks/step_in_process.py: the graph is built, and with training the real animate runs):
+(benchmarks/harness.py: the graph is built, and with training the real animate runs):
 the paragraph's text for every kind of error. A few run as the learner runs them, python in a
 subprocess, for the exit status, the missing traceback, the saved graphs and --traceback; one
 runs with %run in a real Jupyter kernel.
@@ -16,8 +16,8 @@ import sys
 import uuid
 
 import pytest
-from step_in_process import run_step
 
+from benchmarks.harness import run_step
 from conftest import ROOT
 from visu import errors
 
@@ -77,8 +77,10 @@ def beside_the_steps():
 
 
 @pytest.fixture(autouse=True)
-def keep_the_excepthook(monkeypatch):
-    """The steps run here install their sys.excepthook (for a script): it goes with the test."""
+def in_a_folder_of_its_own(monkeypatch, tmp_path):
+    """The steps run in this process save their graphs in the current folder: a temporary one.
+    They also install their sys.excepthook (for a script): it goes with the test."""
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
 
 
@@ -149,7 +151,7 @@ def test_a_hidden_layer_on_images_not_flattened(beside_the_steps, mnist_dir):
                 ],
             ),
             "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)",
-            ["tf.matmul(Y1d, W2, ...) [batch, 100] and B2 [200]", "B2 must be [100]"],
+            ["tf.matmul(Y1d, W2) [batch, 100] and B2 [200]", "B2 must be [100]"],
         ),
         (  # the flattening of the last convolution with the wrong channel count
             (STEP_3_0, [("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * L])")]),
@@ -273,8 +275,9 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                         "train_step = tf.train.AdamOptimizer(lr).minimize(cross_entropy)\n",
                     ),
                     (
-                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
-                        "\n\n",
+                        "MnistDataVis(options)\n\nsess = tf.Session()\n"
+                        "sess.run(tf.global_variables_initializer())\n",
+                        "MnistDataVis(options)\n\n",
                     ),
                 ],
             ),
@@ -296,8 +299,9 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
                         "b = tf.Variable(tf.zeros([10]))\n",
                     ),
                     (
-                        "sess = tf.Session()\nsess.run(tf.global_variables_initializer())\n\n\n",
-                        "\n\n",
+                        "MnistDataVis(options)\n\nsess = tf.Session()\n"
+                        "sess.run(tf.global_variables_initializer())\n",
+                        "MnistDataVis(options)\n\n",
                     ),
                 ],
             ),
@@ -338,6 +342,31 @@ def test_feeds_fetches_and_variables_wrong_while_training(
             source = text.split("(", 1)[1].rstrip(")")
             text = text % line_of(path, source)
         assert text in err
+
+
+def test_any_other_error_while_running_names_what_failed_and_where_it_was_built(
+    beside_the_steps, mnist_dir, capsys
+):
+    # the last convolution flattened into lines twice too long, the dense weights made to fit:
+    # it builds, and each batch of 100 images comes out as 50 lines against 100 labels
+    path = beside_the_steps(
+        (
+            STEP_3_0,
+            [
+                ("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * M * 2])"),
+                ("tf.truncated_normal([7 * 7 * M, N]", "tf.truncated_normal([7 * 7 * M * 2, N]"),
+            ],
+        )
+    )
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    # the first of the operations to fail: the loss or the accuracy, as TensorFlow runs them
+    built = re.search(r"\(built at %s, line (\d+) \(" % re.escape(path.name), err)
+    assert built and int(built.group(1)) in (
+        line_of(path, "losses = tf.nn.softmax_cross_entropy_with_logits_v2("),
+        line_of(path, "correct_prediction = tf.equal("),
+    )
+    assert re.search(r"TensorFlow says: .*\b50\b.*\b100\b", err)
 
 
 # --- as the learner runs it ----------------------------------------------------------------------

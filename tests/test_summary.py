@@ -1,6 +1,6 @@
 """The network described at the start of a run: for every step, its counts are the graph's own.
 
-Each step is run in this process (benchmarks/step_in_process.py: its graph built, nothing
+Each step is run in this process (benchmarks/harness.py: its graph built, nothing
 trained); what it printed is read back as a table and compared with the graph it built: the
 parameters of each layer and in all against the trainable variables, each layer's name and
 output shape against the step's drawing, and the variables by the script's own names.
@@ -11,9 +11,9 @@ import re
 import numpy as np
 import pytest
 import tensorflow.compat.v1 as tf
-from step_in_process import run_step
 from test_drawings import TENSOR, drawing_lines
 
+from benchmarks.harness import run_step
 from conftest import ROOT
 from visu import summary
 

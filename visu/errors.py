@@ -68,6 +68,12 @@ _FUNCTIONS = {  # op types as the script wrote them, for tensors it gave no name
     "ConcatV2": "tf.concat",
     "Exp": "tf.exp",
     "Log": "tf.log",
+    "ArgMax": "tf.argmax",
+    "Equal": "tf.equal",
+    "Cast": "tf.cast",
+    "Mean": "tf.reduce_mean",
+    "Sum": "tf.reduce_sum",
+    "SoftmaxCrossEntropyWithLogits": "tf.nn.softmax_cross_entropy_with_logits_v2",
 }
 _OPERATORS = {"AddV2": "+", "Add": "+", "BiasAdd": "+", "Sub": "-", "Mul": "*", "RealDiv": "/"}
 
@@ -181,7 +187,7 @@ class Learner:
         if function is None:
             return "%s (%s)" % (op.type, op.name)
         shown = parts[:1] if op.type in ("Reshape", "ConcatV2") else parts[:2]
-        return "%s(%s, ...)" % (function, ", ".join(shown))
+        return "%s(%s%s)" % (function, ", ".join(shown), ", ..." if parts[len(shown) :] else "")
 
 
 def _frames(traceback):
@@ -526,13 +532,11 @@ def _fed_or_fetched(error, learner):
     if run is None:
         return None
     fetches, feed_dict, session = run
-    problem = _feed_problem(feed_dict or {}, session, learner) or _fetch_problem(
-        fetches, session, learner
-    )
+    problem = _feed_problem(feed_dict or {}, learner) or _fetch_problem(fetches, session, learner)
     return "sess.run refused: %s. %s" % (learner.line, problem) if problem else None
 
 
-def _feed_problem(feed_dict, session, learner):
+def _feed_problem(feed_dict, learner):
     for key, value in feed_dict.items():
         if not isinstance(key, tf.Tensor):
             named = learner.value_name(key) if not isinstance(key, str) else None
@@ -548,8 +552,8 @@ def _feed_problem(feed_dict, session, learner):
         dims = _dims(key.shape)
         if isinstance(value, (tf.Tensor, tf2.Variable)):
             return (
-                "%s is fed a TensorFlow tensor (%s), not a value: a feed gives the placeholder "
-                "numbers, a number or a numpy array. Give the value itself (for example 0.75), or "
+                "%s is fed a TensorFlow tensor (%s), not a value: a feed gives a placeholder its "
+                "values, a number or a numpy array. Give the value itself (for example 0.75), or "
                 "compute it first with sess.run." % (name, learner.describe(_op_of(value)))
             )
         try:
@@ -600,9 +604,10 @@ def _feed_shape_advice(name, dims, fed):
 
 def _fetch_problem(fetches, session, learner):
     for fetch in _flat(fetches):
-        if isinstance(fetch, tf2.Variable):
-            fetch = fetch.value() if fetch.graph is session.graph else fetch
-        if isinstance(fetch, (tf.Tensor, tf.Operation)) and not tf.executing_eagerly():
+        if (
+            isinstance(fetch, (tf.Tensor, tf.Operation, tf2.Variable))
+            and not tf.executing_eagerly()
+        ):
             if fetch.graph is not session.graph:
                 return (
                     "%s belongs to another graph than this session's: one made before "
@@ -646,16 +651,15 @@ def _failed_while_running(error, learner):
     if conv:
         return "sess.run cannot compute: %s. %s" % (learner.line, conv)
     built = learner.built_at(op)
-    inputs = ", ".join(
-        "%s %s" % (learner.describe(t.op), shape_text(_dims(t.shape))) for t in op.inputs
+    inputs = _and(
+        ["%s %s" % (learner.describe(t.op), shape_text(_dims(t.shape))) for t in op.inputs]
     )
-    reason = _first_line(error.message)
-    return "sess.run cannot compute: %s. %s%s%s failed: %s." % (
+    return "sess.run cannot compute: %s. Computing %s%s%s failed, TensorFlow says: %s." % (
         learner.line,
         learner.describe(op),
         " (built at %s)" % built if built else "",
         " from %s" % inputs if inputs else "",
-        reason.rstrip("."),
+        _first_line(error.message).rstrip("."),
     )
 
 
@@ -731,6 +735,8 @@ def _feeds_dropout(op, depth=3):
 
 def _and(names):
     names = list(dict.fromkeys(names))
+    if not names:
+        return ""
     return names[0] if len(names) == 1 else "%s and %s" % (", ".join(names[:-1]), names[-1])
 
 

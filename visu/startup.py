@@ -131,12 +131,12 @@ def _flush_stderr():
 def start_tensorflow(argv=None, environ=None):
     """Imports TensorFlow and finds its devices, quietly unless asked (see the module's doc).
     Returns a Started. When the import fails, all its lines are written back, then it raises."""
-    shown = tensorflow_log_wanted(argv, environ) or not processor_runs_tensorflow()
-    if shown or "tensorflow" in sys.modules:  # imported before: its start-up lines came then
+    if tensorflow_log_wanted(argv, environ) or not processor_runs_tensorflow():
         tf = _import_tensorflow()
-        return Started(tf.__version__, _gpu_names(tf), shown, ())
-    level_before = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
-    if level_before is None:
+        return Started(tf.__version__, _gpu_names(tf), True, ())
+    # imported before (a notebook's own cell): its import's lines came then, its devices' not yet
+    quiet_level = "tensorflow" not in sys.modules and "TF_CPP_MIN_LOG_LEVEL" not in os.environ
+    if quiet_level:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = QUIET_LOG_LEVEL
     captured, failed = _StderrToFile(), True
     try:
@@ -145,7 +145,7 @@ def start_tensorflow(argv=None, environ=None):
             gpus = _gpu_names(tf)  # finds the devices now: the first Session's lines come here
         failed = False
     finally:
-        if level_before is None:  # child processes get the environment the run had
+        if quiet_level:  # child processes get the environment the run had
             del os.environ["TF_CPP_MIN_LOG_LEVEL"]
         if failed:
             sys.stderr.write(captured.text)
