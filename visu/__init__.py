@@ -18,10 +18,10 @@
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
   build_errors.py   ... while building it: shapes that do not fit, types that differ
   learner.py      the learner's script as an error finds it: its file's frames, its names
-  trained.py      the trained network: --save, --restore, --try, and its answer for the pad
-  checkpoint.py   --save and --restore with tf.train.Saver; another step's checkpoint refused
-  digits.py       any picture of a digit as MNIST's 28x28 input (--try, the pad)
-  drawpad.py      the D key: draw a digit on the figure and see the network's answer
+  trained.py      the trained network put to use: --try, --save, --restore, the D key's pad
+  digits.py       any picture of a digit as MNIST's 28x28 input (box, size, centre of mass)
+  drawpad.py      the pad to draw a digit on, the input the network sees, its answer
+  checkpoint.py   --save and --restore: tf.train.Saver, and what the checkpoint is of
 
 This file imports nothing, so that check_setup.py can use the standard-library parts before
 anything is installed.
