@@ -1,0 +1,138 @@
+"""The challenge's menu (deck step 13): variants of the convolutional network, each a full run.
+
+    python benchmarks/challenge_variants.py                  # every variant, seed 0 (about 15 min)
+    python benchmarks/challenge_variants.py --list           # the variants and what each changes
+    python benchmarks/challenge_variants.py 8-16-32 --iterations 300   # a quick check of one
+
+Every variant is step 3.1 (mnist_3.1_convolutional_bigger_dropout.py) with some of its settings
+changed, as a learner would change them: the channels of its three convolutional layers, the size
+of the first layer's patches, and the probability of keeping a neuron of the dense layer while
+training (1.0: no dropout). 4-8-12 with 5x5 patches and no dropout is step 3.0's network. Each
+copy is made and edited in a temporary folder, checked to differ from 3.1 in those lines only, and
+run headless (--no-window) from there. For each: max test accuracy, the first iteration at or above
+0.99, and the wall time; then the menu, as the comment block that ends steps 3.0 and 3.1.
+"""
+
+import argparse
+import os
+import pathlib
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+STEP = "mnist_3.1_convolutional_bigger_dropout.py"
+TEST_LINE = re.compile(r"^(\d+): \*+ epoch \d+ \*+ test accuracy:(\S+) test loss: (\S+)$", re.M)
+
+# name: (channels of the 3 conv layers, first patch size, keep probability of the dense layer)
+VARIANTS = {
+    "step-3.0": ((4, 8, 12), 5, 1.0),
+    "4-8-12-dropout": ((4, 8, 12), 5, 0.75),
+    "6-12-24-5x5-no-dropout": ((6, 12, 24), 5, 1.0),
+    "6-12-24-no-dropout": ((6, 12, 24), 6, 1.0),
+    "step-3.1": ((6, 12, 24), 6, 0.75),
+    "6-12-24-keep-0.5": ((6, 12, 24), 6, 0.5),
+    "8-16-32": ((8, 16, 32), 6, 0.75),
+    "12-24-48": ((12, 24, 48), 6, 0.75),
+}
+
+# The lines of step 3.1 a variant changes: what they say in 3.1, and the same line made from
+# a variant's settings.
+EDITS = (
+    ("K, L, M, N = 6, 12, 24, 200", "K, L, M, N = {0}, {1}, {2}, 200"),
+    (
+        "[6, 6, 1, K], stddev=0.1))  # 6x6 patches",
+        "[{3}, {3}, 1, K], stddev=0.1))  # {3}x{3} patches",
+    ),
+    ("step: i, pkeep: 0.75})", "step: i, pkeep: {4}}})"),
+)
+
+
+def variant_source(channels, patch, keep):
+    """Step 3.1's source with the variant's settings; stops if 3.1 no longer has those lines."""
+    source = (ROOT / STEP).read_text()
+    settings = (*channels, patch, keep)
+    for original, template in EDITS:
+        if source.count(original) != 1:
+            sys.exit("%s no longer has the line %r once: update EDITS" % (STEP, original))
+        source = source.replace(original, template.format(*settings))
+    return source
+
+
+def describe(channels, patch, keep):
+    dropout = "none" if keep == 1.0 else "keep %g" % keep
+    return "%-9s %-9s %-12s" % (" ".join(map(str, channels)), "%dx%d" % (patch, patch), dropout)
+
+
+def run(name, settings, seed, iterations, folder):
+    """Runs one variant from its own copy; returns (max test accuracy, first >= 0.99, seconds)."""
+    script = folder / ("my_3.1_%s.py" % name)
+    script.write_text(variant_source(*settings))
+    command = [sys.executable, str(script), "--no-window", "--seed", str(seed)]
+    command += ["--iterations", str(iterations)] if iterations else []
+    environment = dict(os.environ, PYTHONPATH=str(ROOT))  # the copy sits outside the repository
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=environment)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit("%s failed (exit %d):\n%s" % (name, done.returncode, done.stderr[-3000:]))
+    tests = np.array(TEST_LINE.findall(done.stdout), float).reshape(-1, 3).T
+    above = tests[0][tests[1] >= 0.99]
+    return tests[1].max(), (int(above[0]) if above.size else None), seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "variants", nargs="*", metavar="VARIANT", help="variants to run (default: all; --list)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the variants and stop")
+    parser.add_argument("--seed", type=int, default=0, help="the runs' seed (default: 0)")
+    parser.add_argument(
+        "--iterations", type=int, metavar="N", help="N iterations instead of 10000 (quick checks)"
+    )
+    args = parser.parse_args()
+    unknown = [name for name in args.variants if name not in VARIANTS]
+    if unknown:
+        parser.error("unknown variant %s; --list lists them" % ", ".join(unknown))
+    if args.list:
+        for name, settings in VARIANTS.items():
+            print("%-24s %s" % (name, describe(*settings)))
+        return
+    header = "  channels  1st patch dropout      max test accuracy  above 0.99 from  time"
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name in args.variants or VARIANTS:
+            best, above, seconds = run(
+                name, VARIANTS[name], args.seed, args.iterations, pathlib.Path(folder)
+            )
+            row = "  %s %-18.4f %-16s %.0f s" % (
+                describe(*VARIANTS[name]),
+                best,
+                above if above is not None else "-",
+                seconds,
+            )
+            rows.append(row + ("   (%s)" % name.replace("-", " ") if "step" in name else ""))
+            print("%-24s %s" % (name, row.strip()), flush=True)
+    iterations = args.iterations or 10000
+    print()
+    print("# The challenge (deck step 13): variants of steps 3.0 and 3.1, each a full run of")
+    print(
+        "# %d iterations with seed %d (python benchmarks/challenge_variants.py):"
+        % (
+            iterations,
+            args.seed,
+        )
+    )
+    for line in [header] + rows:
+        print("#" + line)
+
+
+if __name__ == "__main__":
+    main()
