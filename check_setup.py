@@ -324,12 +324,12 @@ def check_window():
         import matplotlib.pyplot as plt
 
         with _quiet_stderr():  # TensorFlow's start-up lines (oneDNN, CUDA not found)
-            import tensorflowvisu
+            from visu import options, views
     except ImportError as error:
         return Result(FAIL, "window not checked: %s is not installed: %s" % (error.name, INSTALL))
-    if tensorflowvisu.jupyter_shell() is not None:  # %run check_setup.py in a notebook
+    if options.jupyter_shell() is not None:  # %run check_setup.py in a notebook
         return Result(OK, "in this notebook, `%run mnist_1.0_softmax.py` shows the graphs live")
-    figure, reason = tensorflowvisu.window_figure()
+    figure, reason = views.window_figure()
     if figure is not None:
         plt.close(figure)
     if reason is not None:

@@ -65,7 +65,7 @@ def timed_run(step, count, figures):
             training_step(i, *tensorflowvisu.updates_due(i, count, *schedule))
         updated += time.perf_counter() - start
     start = time.perf_counter()
-    datavis.graphs.update_artists()
+    datavis.graphs.draw(datavis.record)
     return bare, updated + time.perf_counter() - start
 
 

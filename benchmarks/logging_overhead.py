@@ -32,10 +32,10 @@ TARGET = 0.05  # issue 10: logging adds at most 5% to a full step 3.1 run
 # TensorBoardLog's calls, and what each one logs
 LOG_CALLS = {
     "__init__": "the event file and the graph",
-    "add_curves": "accuracy, loss, learning rate",
-    "add_spreads": "the histograms",
-    "add_mosaic": "the mosaics as PNGs",
-    "close": "closing",
+    "write_curves": "accuracy, loss, learning rate",
+    "write_spreads": "the histograms",
+    "write_mosaics": "the mosaics as PNGs",
+    "finish": "closing",
 }
 
 
@@ -46,7 +46,7 @@ def time_in_log_calls(step, arguments, logdir):
 
     matplotlib.use("agg")
     sys.path.insert(0, str(ROOT))
-    import tensorflowvisu
+    from visu.tensorboard import TensorBoardLog
 
     spent = dict.fromkeys(LOG_CALLS, 0.0)
 
@@ -60,7 +60,7 @@ def time_in_log_calls(step, arguments, logdir):
 
         return timed_call
 
-    log = tensorflowvisu.TensorBoardLog
+    log = TensorBoardLog
     for name in LOG_CALLS:
         setattr(log, name, timed(name, getattr(log, name)))
     sys.argv = [str(ROOT / step), "--no-window", "--logdir", str(logdir), *arguments]

@@ -46,7 +46,7 @@ SPREADS = (
 
 def timings(g):
     """Rows of (what, milliseconds per call) for the step whose namespace is g."""
-    import tensorflowvisu
+    from visu.record import percentile_bands
 
     training_step, sess, mnist = g["training_step"], g["sess"], g["mnist"]
     X, Y_ = g["X"], g["Y_"]
@@ -95,7 +95,7 @@ def timings(g):
         (
             "bands of graphs 4 and 5 by numpy.quantile (%d + %d values)"
             % (values4.size, values5.size),
-            best_ms(lambda: [tensorflowvisu.percentile_bands(v) for v in (values4, values5)]),
+            best_ms(lambda: [percentile_bands(v) for v in (values4, values5)]),
         ),
         (
             "the same bands by a Python loop over every value",

@@ -173,6 +173,7 @@ def main():
             ROOT / "requirements.txt",
         ]:
             shutil.copy(path, folder)
+        shutil.copytree(ROOT / "visu", folder / "visu")  # the parts behind tensorflowvisu.py
         demo_notebook(folder, args.step)
         server, url = start_lab(folder, os.path.abspath(args.python))
         try:

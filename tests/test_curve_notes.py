@@ -9,7 +9,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
-from tensorflowvisu import curve_notes, read_curves  # noqa: E402
+from visu import notes  # noqa: E402
+from visu.figure import SixGraphs  # noqa: E402
+from visu.notes import curve_notes, read_curves  # noqa: E402
+from visu.record import Record  # noqa: E402
+from visu.views import offscreen_figure  # noqa: E402
 
 ITERATIONS = 10000
 TRAIN_I = np.arange(0, ITERATIONS + 1, 20.0)  # training figures every 20 iterations
@@ -84,7 +88,7 @@ def test_a_test_loss_rising_from_its_lowest_while_the_training_loss_falls_is_ove
 @pytest.mark.parametrize("rise, said", [(0.25, False), (0.35, True)])
 def test_overfitting_is_said_only_for_a_test_loss_ending_30_percent_above_its_lowest(rise, said):
     # measured as the median of the last 5 tests against the lowest median of 5 (a bit less)
-    assert tensorflowvisu.OVERFITTING_RISE == 0.3
+    assert notes.OVERFITTING_RISE == 0.3
     assert ("overfitting" in kinds(*overfitting_run(rise))) == said
 
 
@@ -123,7 +127,7 @@ def test_a_long_stretch_near_chance_at_the_start_is_a_slow_start():
 
 @pytest.mark.parametrize("stop, said", [(1900, False), (2100, True)])
 def test_a_slow_start_is_said_only_when_it_lasts_a_fifth_of_the_run(stop, said):
-    assert tensorflowvisu.STUCK_SHARE == 0.2
+    assert notes.STUCK_SHARE == 0.2
     assert ("slow_start" in kinds(*near_chance_until(stop))) == said
 
 
@@ -180,7 +184,7 @@ def jumping_at_the_end(jump, trend=0.0):
 # about 245 misrecognised digits at the end: a jump of 0.0010 is 4% of them, 0.0014 is 6%
 @pytest.mark.parametrize("jump, said", [(0.0010, False), (0.0014, True)])
 def test_a_test_accuracy_jumping_by_5_percent_of_its_errors_at_the_end_is_noted(jump, said):
-    assert tensorflowvisu.JUMPY_TEST_ACCURACY == 0.05
+    assert notes.JUMPY_TEST_ACCURACY == 0.05
     run = jumping_at_the_end(jump)
     assert ("jumpy" in kinds(*run)) == said
     if said:
@@ -198,7 +202,7 @@ def test_a_test_accuracy_still_climbing_by_more_than_its_jumps_is_learning_not_j
 ):
     # the jumps: 0.0014; the later half of the last fifth climbs about 11 * trend above the
     # earlier half, against a limit of 2 jumps (0.0028)
-    assert tensorflowvisu.STILL_LEARNING_JUMPS == 2
+    assert notes.STILL_LEARNING_JUMPS == 2
     assert ("jumpy" in kinds(*jumping_at_the_end(0.0014, trend))) == said
 
 
@@ -221,13 +225,24 @@ def test_points_that_are_not_finite_are_left_out():
 # -- the marks on the graphs --
 
 
+class Graphs(SixGraphs):
+    """Six graphs off-screen with a record of their own, marked as a run's end marks them."""
+
+    def __init__(self):
+        super().__init__(offscreen_figure(dpi=50))
+        self.record = Record()
+
+    def mark(self):
+        self.mark_notes(read_curves(self.record.train_curves, self.record.test_curves), 10000)
+
+
 @pytest.fixture
 def graphs():
-    return tensorflowvisu._agg_graphs(tensorflowvisu.TITLES, dpi=50)
+    return Graphs()
 
 
-def fill(graphs, train, test):
-    for curves, given in ((graphs.train_curves, train), (graphs.test_curves, test)):
+def fill(record, train, test):
+    for curves, given in ((record.train_curves, train), (record.test_curves, test)):
         for values, new in zip(curves, given):
             values.extend(new)
 
@@ -238,30 +253,30 @@ def texts(ax):
 
 def test_the_graphs_mark_the_best_test_accuracy_and_the_lowest_test_loss(graphs):
     train, test = overfitting_run(0.4)
-    fill(graphs, train, with_column(test, 1, np.where(TEST_I == 5000, 0.99, 0.98)))
-    graphs.mark_curve_notes()
-    graphs.mark_curve_notes()  # once more, as after a second call: the marks are not doubled
+    fill(graphs.record, train, with_column(test, 1, np.where(TEST_I == 5000, 0.99, 0.98)))
+    graphs.mark()
+    graphs.mark()  # once more, as after a second call: the marks are not doubled
     assert texts(graphs.axes[0]) == ["best: 0.9900"] and texts(graphs.axes[1]) == [
         "lowest test loss: 7.00"
     ]
     circle = graphs.axes[1].get_lines()[-1]
     assert circle.get_xydata().tolist() == [[3000.0, 7.0]]
-    graphs.update_artists()
+    graphs.draw(graphs.record)
     assert graphs.png()[:4] == b"\x89PNG"
 
 
 def test_the_graphs_shade_a_stretch_near_chance_and_mark_nothing_else_when_nothing_stands_out(
     graphs,
 ):
-    fill(graphs, *near_chance_until(3000))
-    graphs.mark_curve_notes()
+    fill(graphs.record, *near_chance_until(3000))
+    graphs.mark()
     assert texts(graphs.axes[0]) == ["near chance"] and len(graphs.axes[0].patches) == 1
     span = graphs.axes[0].patches[0]  # a Rectangle, or a Polygon before matplotlib 3.9
     x = span.get_path().transformed(span.get_patch_transform()).vertices[:, 0]
     assert x.min() == 0 and 2960 <= x.max() <= 3040
-    empty = tensorflowvisu._agg_graphs(tensorflowvisu.TITLES, dpi=50)
-    fill(empty, *healthy_run())
-    empty.mark_curve_notes()
+    empty = Graphs()
+    fill(empty.record, *healthy_run())
+    empty.mark()
     assert texts(empty.axes[0]) == texts(empty.axes[1]) == [] and not empty.axes[0].patches
 
 
@@ -273,7 +288,7 @@ def test_the_end_of_a_run_prints_the_notes_after_the_max_test_accuracy(
     options.script = tmp_path / "mnist_test_step.py"
     vis = tensorflowvisu.MnistDataVis(options)
     train, test = overfitting_run(0.4)
-    fill(vis.graphs, train, test)
+    fill(vis.record, train, test)
     vis._finish()
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "max test accuracy: 0.9800"

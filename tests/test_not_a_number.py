@@ -16,6 +16,10 @@ import pytest  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
 from conftest import ROOT  # noqa: E402
+from visu.figure import SixGraphs  # noqa: E402
+from visu.notes import read_curves  # noqa: E402
+from visu.record import Record, percentile_bands  # noqa: E402
+from visu.views import MovieRecorder, WindowView, offscreen_figure  # noqa: E402
 
 PROGRESS_LINE = re.compile(r"^(\d+): .*loss: (\S+)", re.M)
 
@@ -97,41 +101,41 @@ def bad_values(shape, rng):
     return values
 
 
-def feed_bad_values(graphs):
+def bad_record():
     """Curves, bands and both mosaics fed with NaN and infinite values, and bands that are only
     NaN, as after all weights have turned NaN."""
-    rng = np.random.default_rng(0)
+    record, rng = Record(), np.random.default_rng(0)
     for i, (accuracy, loss) in enumerate([(0.1, 230.0), (0.5, np.inf), (np.nan, np.nan)]):
-        for curves in (graphs.train_curves, graphs.test_curves):
-            for values, value in zip(curves, (i * 10, accuracy, loss)):
-                values.append(value)
-        graphs.band_iterations.append(i * 10)
+        record.add_training(i * 10, accuracy, loss)
+        record.add_test(i * 10, accuracy, loss)
         weights = bad_values(100, rng) if i < 2 else np.full(100, np.nan)
-        graphs.bands4.append(tensorflowvisu.percentile_bands(weights))
-        graphs.bands5.append(
-            np.where(np.arange(8) % 2, np.inf, np.nan)
-            if i == 2
-            else tensorflowvisu.percentile_bands(bad_values(10, rng))
-        )
-    graphs.show_image(2, bad_values([280, 280, 3], rng))
-    graphs.show_image(5, bad_values([700, 1120, 3], rng))
+        record.add_spreads(i * 10, weights, bad_values(10, rng))
+        if i == 2:
+            record.bands5[-1] = np.where(np.arange(8) % 2, np.inf, np.nan)
+    assert np.isnan(record.bands4[-1]).all() and np.isnan(percentile_bands([np.inf])).all()
+    record.set_mosaic(2, bad_values([280, 280, 3], rng))
+    record.set_mosaic(5, bad_values([700, 1120, 3], rng))
+    return record
+
+
+def mark_notes(graphs, record):
+    graphs.mark_notes(read_curves(record.train_curves, record.test_curves), 20)
 
 
 def test_the_png_draws_nan_and_infinite_values(tmp_path):
-    graphs = tensorflowvisu._agg_graphs(tensorflowvisu.TITLES, dpi=40)
-    feed_bad_values(graphs)
-    graphs.update_artists()
-    graphs.mark_curve_notes()
+    graphs, record = SixGraphs(offscreen_figure(dpi=40)), bad_record()
+    graphs.draw(record)
+    mark_notes(graphs, record)
     graphs.fig.savefig(tmp_path / "bad.png")
     assert (tmp_path / "bad.png").stat().st_size > 10000
     assert np.isfinite(graphs.axes[3].get_ylim()).all()
 
 
 def test_a_movie_frame_draws_nan_and_infinite_values(tmp_path):
-    graphs = tensorflowvisu._agg_graphs(tensorflowvisu.TITLES, dpi=20)
-    movie = tensorflowvisu.MovieRecorder(graphs, lambda suffix: tmp_path / ("bad" + suffix))
-    feed_bad_values(graphs)
-    movie.add_frame()
+    graphs, record = SixGraphs(offscreen_figure(dpi=20)), bad_record()
+    movie = MovieRecorder(graphs, record, lambda suffix: tmp_path / ("bad" + suffix))
+    movie.start()
+    movie.update()  # a frame for the new test points
     movie.finish()
     assert movie.path.stat().st_size > 1000
 
@@ -141,13 +145,12 @@ def test_the_window_draws_nan_and_infinite_values(tmp_path, monkeypatch):
     # window closes) is recorded instead
     shown = []
     monkeypatch.setattr(plt, "show", lambda **kwargs: shown.append(kwargs))
-    graphs = tensorflowvisu.SixGraphs(plt.figure())
+    graphs, record = SixGraphs(plt.figure()), bad_record()
     try:
-        view = tensorflowvisu.WindowView(graphs, "mnist_test_step")
+        view = WindowView(graphs, record, "mnist_test_step")
         view.start()
-        feed_bad_values(graphs)
-        view.refresh(new_data=True, force=True)  # update_artists, then draws the window
-        graphs.mark_curve_notes()
+        view.redraw_now()  # graphs.draw(record), then draws the window
+        mark_notes(graphs, record)
         view.finish()
         graphs.fig.canvas.draw()  # what the window shows at the end
     finally:

@@ -26,6 +26,7 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
 from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
+from visu.tensorboard import histogram_proto  # noqa: E402
 
 SOFTMAX, RELU = "mnist_1.0_softmax.py", "mnist_2.1_five_layers_relu_lrdecay.py"
 TRAINING_LINE = re.compile(r"^(\d+): accuracy:(\S+) loss: (\S+?)(?: \(lr:(\S+)\))?$", re.M)
@@ -264,10 +265,10 @@ def test_a_loss_that_is_not_a_number_stops_with_the_run_written(tmp_path, monkey
 
 
 def test_a_histogram_leaves_out_values_that_are_not_finite():
-    histogram = tensorflowvisu.histogram_proto(np.array([1.0, np.nan, 3.0, np.inf, 2.0]))
+    histogram = histogram_proto(np.array([1.0, np.nan, 3.0, np.inf, 2.0]))
     assert (histogram.min, histogram.max, histogram.num, sum(histogram.bucket)) == (1, 3, 3, 3)
-    assert tensorflowvisu.histogram_proto(np.array([np.nan, np.nan])) is None
-    constant = tensorflowvisu.histogram_proto(np.full(5, 0.1, np.float32))
+    assert histogram_proto(np.array([np.nan, np.nan])) is None
+    constant = histogram_proto(np.full(5, 0.1, np.float32))
     assert list(constant.bucket) == [5] and constant.min == constant.max
 
 

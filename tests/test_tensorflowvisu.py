@@ -11,6 +11,11 @@ import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
 import tensorflowvisu  # noqa: E402
+from visu import mosaic as mosaic_op  # noqa: E402
+from visu.figure import TITLES, SixGraphs  # noqa: E402
+from visu.options import LAYOUT_KEYS  # noqa: E402
+from visu.record import percentile_bands  # noqa: E402
+from visu.views import WindowView  # noqa: E402
 
 tf.disable_eager_execution()
 
@@ -29,10 +34,10 @@ def window(vis, monkeypatch):
     Agg's manager keeps only from matplotlib 3.10) are recorded instead."""
     shown, titles = [], []
     monkeypatch.setattr(matplotlib.pyplot, "show", lambda **kwargs: shown.append(kwargs))
-    vis.graphs = tensorflowvisu.SixGraphs(matplotlib.pyplot.figure())
+    vis.graphs = SixGraphs(matplotlib.pyplot.figure())
     monkeypatch.setattr(vis.graphs.fig.canvas.manager, "set_window_title", titles.append)
     vis.graphs.fig.canvas.mpl_connect("key_press_event", vis._on_key)
-    vis.view = tensorflowvisu.WindowView(vis.graphs, "mnist_test_step")
+    vis.view = WindowView(vis.graphs, vis.record, "mnist_test_step")
     vis.shown, vis.titles = shown, titles
     yield vis
     matplotlib.pyplot.close(vis.graphs.fig)
@@ -54,7 +59,7 @@ def visible_graphs(window):
 
 
 def test_window_has_six_titled_graphs_in_two_rows_of_three(vis):
-    assert [ax.get_title() for ax in vis.graphs.axes] == list(tensorflowvisu.TITLES)
+    assert [ax.get_title() for ax in vis.graphs.axes] == list(TITLES)
     boxes = [ax.get_position() for ax in vis.graphs.axes]
     assert len({round(b.y0, 3) for b in boxes}) == 2 and len({round(b.x0, 3) for b in boxes}) == 3
     assert boxes[0].y0 > boxes[3].y0  # graphs 1-3 on the top row
@@ -76,7 +81,7 @@ def test_curves_receive_the_appended_data_and_progress_lines_are_printed(vis, ca
         20, np.float32(0.5), np.float32(80.25), learning_rate=np.float32(0.003)
     )
     vis.append_test_curves_data(600, np.float32(0.9), np.float32(30.0))
-    vis.graphs.update_artists()
+    vis.graphs.draw(vis.record)
     train_acc, test_acc = vis.graphs.axes[0].get_lines()
     train_loss, test_loss = vis.graphs.axes[1].get_lines()
     assert list(train_acc.get_xdata()) == [0, 20] and list(train_acc.get_ydata()) == pytest.approx(
@@ -94,7 +99,7 @@ def test_curves_receive_the_appended_data_and_progress_lines_are_printed(vis, ca
 
 def test_band_boundaries_are_numpy_percentiles_in_seven_equal_buckets():
     values = np.random.default_rng(1).normal(size=7001)
-    bands = tensorflowvisu.percentile_bands(values.reshape(-1, 1))  # any shape: all values count
+    bands = percentile_bands(values.reshape(-1, 1))  # any shape: all values count
     assert bands == pytest.approx(np.percentile(values, np.arange(8) * 100 / 7))
     assert bands[0] == values.min() and bands[-1] == values.max()
     counts = np.histogram(values, bands)[0]
@@ -104,12 +109,12 @@ def test_band_boundaries_are_numpy_percentiles_in_seven_equal_buckets():
 def test_bands_are_drawn_as_seven_fills_darkest_at_the_median(vis):
     for i in range(3):
         vis.append_data_histograms(i * 10, np.arange(70.0) * (i + 1), np.arange(14.0))
-    vis.graphs.update_artists()
-    fills = vis.graphs._band_fills[3]
-    assert len(fills) == 7 and len(vis.graphs._band_fills[4]) == 7
+    vis.graphs.draw(vis.record)
+    fills = vis.graphs.axes[3].collections
+    assert len(fills) == 7 and len(vis.graphs.axes[4].collections) == 7
     darkness = [1 - np.mean(fill.get_facecolor()[0][:3]) for fill in fills]
     assert np.argmax(darkness) == 3 and darkness[0] < darkness[1] < darkness[2]
-    vis.graphs.update_artists()  # redrawing replaces the fills instead of piling them up
+    vis.graphs.draw(vis.record)  # redrawing replaces the fills instead of piling them up
     assert len(vis.graphs.axes[3].collections) == 7
 
 
@@ -150,18 +155,16 @@ def test_mosaic_shows_misrecognised_digits_first_on_red_with_both_digits_written
     for tile, k in zip(tiles, order):
         assert tile[13, 8 + k].max() == 0.0  # the image's own stroke, drawn dark
     for tile in tiles[:2]:
-        assert tile[27, 14] == pytest.approx(tensorflowvisu._MISRECOGNISED_BACKGROUND)
+        assert tile[27, 14] == pytest.approx(mosaic_op.MISRECOGNISED_BACKGROUND)
     for tile in tiles[2:]:
         assert tile[27, 14] == pytest.approx([1.0, 1.0, 1.0])
-    glyphs = tensorflowvisu._GLYPHS
+    glyphs = mosaic_op.GLYPHS
     for tile, k in zip(tiles[:2], (4, 9)):
-        left = np.isclose(tile[1:11, 1:7], tensorflowvisu._CORRECT_DIGIT_COLOR).all(axis=-1)
-        right = np.isclose(tile[1:11, 21:27], tensorflowvisu._PREDICTED_DIGIT_COLOR).all(axis=-1)
+        left = np.isclose(tile[1:11, 1:7], mosaic_op.CORRECT_DIGIT_COLOR).all(axis=-1)
+        right = np.isclose(tile[1:11, 21:27], mosaic_op.PREDICTED_DIGIT_COLOR).all(axis=-1)
         assert (left == glyphs[correct[k]].astype(bool)).all()
         assert (right == glyphs[predicted[k]].astype(bool)).all()
-    assert (
-        not np.isclose(tiles[2][1:11, 1:7], tensorflowvisu._CORRECT_DIGIT_COLOR).all(axis=-1).any()
-    )
+    assert not np.isclose(tiles[2][1:11, 1:7], mosaic_op.CORRECT_DIGIT_COLOR).all(axis=-1).any()
 
 
 def test_mosaic_pads_with_white_when_given_fewer_images_than_it_shows():
@@ -212,7 +215,7 @@ def test_space_pauses_and_resumes_the_display(window):
 def test_matplotlib_keeps_its_zoom_reset_and_save_keys():
     for name, key in (("keymap.zoom", "o"), ("keymap.home", "h"), ("keymap.save", "ctrl+s")):
         assert key in matplotlib.rcParams[name]
-    assert not set(tensorflowvisu.LAYOUT_KEYS) & {"o", "h", "ctrl+s", "s"}
+    assert not set(LAYOUT_KEYS) & {"o", "h", "ctrl+s", "s"}
 
 
 def recording_step(window, calls):

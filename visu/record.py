@@ -1,0 +1,75 @@
+"""What a run has recorded so far: the points of the curves, the bands of graphs 4 and 5 and the
+latest digit mosaics. The figure draws it; the outputs (window, notebook, PNG, movie, TensorBoard
+log) read it; none of them keeps data of its own."""
+
+import math
+
+import numpy as np
+
+BAND_QUANTILES = np.linspace(0.0, 1.0, 8)  # min, the 6 boundaries of 7 equal-count buckets, max
+
+
+def percentile_bands(values):
+    """The 8 boundaries of the 7 bands: min, the 6 inner boundaries holding equal counts, max.
+
+    Values that are not finite (a diverged network) are left out; all NaN when none is finite."""
+    values = np.ravel(values)
+    finite = values[np.isfinite(values)]
+    return np.quantile(finite, BAND_QUANTILES) if finite.size else np.full(8, np.nan)
+
+
+def finite(values):
+    """The values as floats, NaN in place of infinities, so that drawing never fails on them."""
+    values = np.asarray(values, float)
+    return np.where(np.isfinite(values), values, np.nan)
+
+
+class Record:
+    """The curves as ([iteration], [accuracy], [loss]) lists, the bands as one row of 8
+    boundaries per training update, the mosaics by graph index (2: training digits, 5: test
+    digits). `changes` counts every addition, so that an output can tell whether it has seen the
+    latest data."""
+
+    def __init__(self):
+        self.train_curves = ([], [], [])  # iteration, accuracy, loss
+        self.test_curves = ([], [], [])
+        self.learning_rates = []  # (iteration, learning rate), where the step passes one
+        self.band_iterations, self.bands4, self.bands5 = [], [], []
+        self.spreads = None  # (iteration, values of graph 4, values of graph 5): the latest
+        self.mosaics = {}  # graph index -> its latest mosaic
+        self.not_a_number = None  # (iteration, "training" or "test", value): the first loss
+        self.changes = 0
+
+    def add_training(self, i, accuracy, loss, learning_rate=None):
+        self._add(self.train_curves, "training", i, accuracy, loss)
+        if learning_rate is not None:
+            self.learning_rates.append((i, float(learning_rate)))
+
+    def add_test(self, i, accuracy, loss):
+        self._add(self.test_curves, "test", i, accuracy, loss)
+
+    def _add(self, curves, which, i, accuracy, loss):
+        for values, value in zip(curves, (i, accuracy, loss)):
+            values.append(float(value))
+        if not math.isfinite(float(loss)) and self.not_a_number is None:
+            self.not_a_number = (i, which, float(loss))
+        self.changes += 1
+
+    def add_spreads(self, i, values4, values5):
+        self.band_iterations.append(i)
+        self.bands4.append(percentile_bands(values4))
+        self.bands5.append(percentile_bands(values5))
+        self.spreads = (i, values4, values5)
+        self.changes += 1
+
+    def set_mosaic(self, index, im):
+        self.mosaics[index] = im
+        self.changes += 1
+
+    def last_iteration(self):
+        """The last iteration with a point on the curves (1 before any, to scale an empty axis)."""
+        return max(self.train_curves[0][-1:] + self.test_curves[0][-1:] + [1])
+
+    def max_test_accuracy(self):
+        accuracies = finite(self.test_curves[1])
+        return float(np.nanmax(accuracies)) if np.isfinite(accuracies).any() else 0.0

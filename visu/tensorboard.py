@@ -1,0 +1,180 @@
+"""--logdir: the run as TensorBoard event files, written by TensorFlow's own FileWriter (no
+tensorboard package needed), beside the runs of other steps. An output like the views: it reads
+the record after every iteration and writes what is new."""
+
+import io
+import pathlib
+
+import matplotlib.image
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+from visu.options import logdir_error
+
+# The digit mosaics are logged as images at the first test update, then at the first one at or
+# past each of 1, 2, 5, 10, 20, 50, 100, ... iterations (three a decade, so that the early learning
+# shows), and at the last one: 8 to 10 of each for 10000 iterations.
+IMAGE_MILESTONES = [m * 10**e for e in range(15) for m in (1, 2, 5)]
+HISTOGRAM_BUCKETS = 30
+FLUSH_SECONDS = 10  # how far behind a TensorBoard watching the run live can be
+
+
+def new_run_folder(logdir, name):
+    """A new, empty folder for this run: logdir/name, else name_run2, name_run3, ... mkdir is
+    atomic, so two runs never share a folder, even when started at the same moment."""
+    k = 1
+    while True:
+        folder = logdir / (name if k == 1 else "%s_run%d" % (name, k))
+        try:
+            folder.mkdir(parents=True)
+            return folder
+        except FileExistsError:
+            k += 1
+        except OSError as error:  # the folder became unwritable after the options were read
+            raise SystemExit(logdir_error(str(logdir), error)) from None
+
+
+def tag(title):
+    """A graph's title as a TensorBoard tag: "Activations, conv layers": activations_conv_layers."""
+    return "_".join("".join(c if c.isalnum() else " " for c in title.lower()).split())
+
+
+def histogram_proto(values, buckets=HISTOGRAM_BUCKETS):
+    """The finite values as a TensorBoard histogram, equal-width buckets; None if none is finite."""
+    values = np.ravel(values)
+    if not values.size:
+        return None
+    low, high = values.min(), values.max()
+    if not (np.isfinite(low) and np.isfinite(high)):  # a NaN or an infinity: a diverged network
+        values = values[np.isfinite(values)]
+        if not values.size:
+            return None
+        low, high = values.min(), values.max()
+    if low == high:
+        counts, limits = [values.size], [high]
+    else:
+        counts, edges = np.histogram(values, buckets, range=(low, high))
+        limits = edges[1:]  # right edges: TensorBoard takes min as the first bucket's left one
+    return tf.HistogramProto(
+        min=float(low),
+        max=float(high),
+        num=values.size,
+        sum=float(values.sum(dtype=np.float64)),
+        sum_squares=float(np.dot(values, values)),
+        bucket_limit=np.asarray(limits, float).tolist(),
+        bucket=np.asarray(counts, float).tolist(),
+    )
+
+
+def image_proto(im):
+    """An RGB image with values in [0, 1] (a digit mosaic) as a PNG for TensorBoard."""
+    pixels = np.clip(np.nan_to_num(np.asarray(im, np.float32), nan=1.0), 0.0, 1.0)
+    buffer = io.BytesIO()
+    matplotlib.image.imsave(
+        buffer,
+        (pixels * 255 + 0.5).astype(np.uint8),
+        format="png",
+        pil_kwargs={"compress_level": 1},  # on the mosaics: faster than the default, no larger
+    )
+    return tf.Summary.Image(
+        height=pixels.shape[0],
+        width=pixels.shape[1],
+        colorspace=4,  # imsave writes RGBA
+        encoded_image_string=buffer.getvalue(),
+    )
+
+
+class TensorBoardLog:
+    """The run in a new folder, logdir/<step>_seed<S>.
+
+    Tags: accuracy/training, accuracy/test, loss/training, loss/test, learning_rate (where the step
+    passes one); graphs 4 and 5 as histograms and graphs 3 and 6 as images, tagged by their titles
+    (weights, biases, training_digits, test_digits); and the TensorFlow graph for the graph view."""
+
+    closed = paused = False
+
+    def __init__(self, record, logdir, run_name, titles, graph):
+        self.record = record
+        self.logdir = pathlib.Path(logdir)
+        self.folder = new_run_folder(self.logdir, run_name)
+        if tf.executing_eagerly():  # FileWriter refuses eager mode; the steps' graphs never are
+            with tf.Graph().as_default():
+                self._writer = tf.summary.FileWriter(str(self.folder), flush_secs=FLUSH_SECONDS)
+        else:
+            self._writer = tf.summary.FileWriter(
+                str(self.folder), graph=graph, flush_secs=FLUSH_SECONDS
+            )
+        self._spread_tags = (tag(titles[3]), tag(titles[4]))
+        self._mosaic_tags = {2: tag(titles[2]), 5: tag(titles[5])}
+        self._written = {"training": 0, "test": 0, "rates": 0}  # points written so far
+        self._spreads_written = None
+        self._mosaics_logged_at = None
+        self._milestones = iter(IMAGE_MILESTONES)
+        self._next_milestone = 0
+        print(
+            "TensorBoard: this run is logged to %s (to see it: tensorboard --logdir %s)"
+            % (self.folder, self.logdir)
+        )
+
+    def start(self):
+        pass
+
+    def update(self):
+        """Writes what the record got since the last call."""
+        record = self.record
+        rates = dict(record.learning_rates[self._written["rates"] :])
+        self._written["rates"] = len(record.learning_rates)
+        self.write_curves("training", record.train_curves, rates)
+        new_test = self.write_curves("test", record.test_curves, {})
+        if record.spreads is not None and record.spreads[0] != self._spreads_written:
+            self.write_spreads(*record.spreads)
+        if new_test and 5 in record.mosaics and self._last_test() >= self._next_milestone:
+            self.write_mosaics()
+            while self._next_milestone <= self._last_test():
+                self._next_milestone = next(self._milestones)
+
+    def write_spreads(self, i, values4, values5):
+        """What graphs 4 and 5 show, as two histograms."""
+        self._spreads_written = i
+        histograms = zip(self._spread_tags, map(histogram_proto, (values4, values5)))
+        self._write(i, [(t, "histo", h) for t, h in histograms if h is not None])
+
+    def write_curves(self, which, curves, rates):
+        """The curves' points not written yet; whether there were any."""
+        start = self._written[which]
+        for i, accuracy, loss in zip(*(values[start:] for values in curves)):
+            values = [("accuracy/" + which, accuracy), ("loss/" + which, loss)]
+            if i in rates:
+                values.append(("learning_rate", rates[i]))
+            self._write(i, [(t, "simple_value", float(value)) for t, value in values])
+        self._written[which] = len(curves[0])
+        return len(curves[0]) > start
+
+    def _write(self, i, values):
+        """values: (tag, field of Summary.Value, value) triples, one event at step i."""
+        summary = tf.Summary(value=[tf.Summary.Value(**{"tag": t, f: v}) for t, f, v in values])
+        self._writer.add_summary(summary, int(i))
+
+    def _last_test(self):
+        return int(self.record.test_curves[0][-1]) if self.record.test_curves[0] else 0
+
+    def write_mosaics(self):
+        self._mosaics_logged_at = self._last_test()
+        self._write(
+            self._last_test(),
+            [
+                (self._mosaic_tags[k], "image", image_proto(im))
+                for k, im in self.record.mosaics.items()
+            ],
+        )
+
+    def finish(self):
+        """Logs what is left, the last mosaics if not yet done, and writes everything to disk."""
+        if self._writer is None:
+            return
+        self.update()
+        if 5 in self.record.mosaics and self._mosaics_logged_at != self._last_test():
+            self.write_mosaics()
+        self._writer.close()
+        self._writer = None
+        print("TensorBoard: run written to %s" % self.folder)
