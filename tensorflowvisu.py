@@ -22,7 +22,7 @@ import sys
 
 import tensorflow.compat.v1 as tf
 
-from visu import notes
+from visu import notes, reference
 from visu import options as run_options
 from visu.figure import TITLES
 from visu.mosaic import tf_format_mnist_images
@@ -80,6 +80,8 @@ class MnistDataVis:
         self.record = Record()
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
+        if getattr(self.options, "against", None):
+            self.graphs.draw_against(self.options.against)
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self._batch_size = 100
         self.tensorboard = None
@@ -192,6 +194,8 @@ class MnistDataVis:
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
+        if getattr(self.options, "against", None):
+            print(reference.comparison(self.options.against, self.record.test_curves))
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)

@@ -1,6 +1,6 @@
 """The challenge's menu (deck step 13): variants of the convolutional network, each a full run.
 
-    python benchmarks/challenge_variants.py                  # every variant, seed 0 (about 15 min)
+    python benchmarks/challenge_variants.py                  # every variant, seed 0 (about 15 min on 2 cores)
     python benchmarks/challenge_variants.py --list           # the variants and what each changes
     python benchmarks/challenge_variants.py 8-16-32 --iterations 300   # a quick check of one
 
@@ -10,13 +10,15 @@ of the first layer's patches, and the probability of keeping a neuron of the den
 training (1.0: no dropout). 4-8-12 with 5x5 patches and no dropout is step 3.0's network. Each
 copy is made and edited in a temporary folder, checked to differ from 3.1 in those lines only, and
 run headless (--no-window) from there. For each: max test accuracy, the first iteration at or above
-0.99, and the wall time; then the menu, as the comment block that ends steps 3.0 and 3.1.
+0.99, and the wall and CPU time; then the menu, as the comment block that ends steps 3.0 and 3.1,
+with each variant's time against step 3.0's (in CPU time: a busy machine disturbs it less).
 """
 
 import argparse
 import os
 import pathlib
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -69,20 +71,45 @@ def describe(channels, patch, keep):
 
 
 def run(name, settings, seed, iterations, folder):
-    """Runs one variant from its own copy; returns (max test accuracy, first >= 0.99, seconds)."""
+    """Runs one variant from its own copy; returns its max test accuracy, the first iteration at
+    or above 0.99 (None if never), and its wall and CPU seconds."""
     script = folder / ("my_3.1_%s.py" % name)
     script.write_text(variant_source(*settings))
     command = [sys.executable, str(script), "--no-window", "--seed", str(seed)]
     command += ["--iterations", str(iterations)] if iterations else []
     environment = dict(os.environ, PYTHONPATH=str(ROOT))  # the copy sits outside the repository
-    start = time.perf_counter()
+    before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     done = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=environment)
-    seconds = time.perf_counter() - start
+    seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if done.returncode != 0:
         sys.exit("%s failed (exit %d):\n%s" % (name, done.returncode, done.stderr[-3000:]))
     tests = np.array(TEST_LINE.findall(done.stdout), float).reshape(-1, 3).T
     above = tests[0][tests[1] >= 0.99]
-    return tests[1].max(), (int(above[0]) if above.size else None), seconds
+    return tests[1].max(), (int(above[0]) if above.size else None), seconds, cpu
+
+
+def menu(results, iterations, seed):
+    """The comment block that ends steps 3.0 and 3.1. Each variant's time is given against step
+    3.0's, in CPU time, which the machine's other work disturbs less than wall time."""
+    base = results.get("step-3.0", (None, None, None, None))[3]
+    lines = [
+        "# The challenge (deck step 13): variants of steps 3.0 and 3.1, each a full run of %d"
+        % iterations,
+        "# iterations with seed %d; time: against step 3.0's. To measure them again:" % seed,
+        "# python benchmarks/challenge_variants.py",
+        "#   channels  1st patch dropout      max test accuracy  above 0.99 from  time",
+    ]
+    for name, (best, above, _, cpu) in results.items():
+        time_taken = "x %.1f" % (cpu / base) if base else "%.0f s CPU" % cpu
+        row = "#   %s %-18.4f %-16s %s" % (
+            describe(*VARIANTS[name]),
+            best,
+            above if above is not None else "-",
+            time_taken,
+        )
+        lines.append(row + ("  (%s)" % name.replace("-", " ") if "step" in name else ""))
+    return "\n".join(lines)
 
 
 def main():
@@ -105,33 +132,20 @@ def main():
         for name, settings in VARIANTS.items():
             print("%-24s %s" % (name, describe(*settings)))
         return
-    header = "  channels  1st patch dropout      max test accuracy  above 0.99 from  time"
-    rows = []
+    results = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in args.variants or VARIANTS:
-            best, above, seconds = run(
+            results[name] = run(
                 name, VARIANTS[name], args.seed, args.iterations, pathlib.Path(folder)
             )
-            row = "  %s %-18.4f %-16s %.0f s" % (
-                describe(*VARIANTS[name]),
-                best,
-                above if above is not None else "-",
-                seconds,
+            best, above, seconds, cpu = results[name]
+            print(
+                "%-24s %s max test accuracy %.4f, above 0.99 from %s, %.0f s (%.0f s CPU)"
+                % (name, describe(*VARIANTS[name]), best, above or "-", seconds, cpu),
+                flush=True,
             )
-            rows.append(row + ("   (%s)" % name.replace("-", " ") if "step" in name else ""))
-            print("%-24s %s" % (name, row.strip()), flush=True)
-    iterations = args.iterations or 10000
     print()
-    print("# The challenge (deck step 13): variants of steps 3.0 and 3.1, each a full run of")
-    print(
-        "# %d iterations with seed %d (python benchmarks/challenge_variants.py):"
-        % (
-            iterations,
-            args.seed,
-        )
-    )
-    for line in [header] + rows:
-        print("#" + line)
+    print(menu(results, args.iterations or 10000, args.seed))
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ def test_the_notebooks_your_turn_cells_are_the_exercises_text_before_each_soluti
         assert sources[text].startswith("## Your turn")
         assert "%%run %s" % exercise["your copy"] in sources[text + 1]
         assert "--against" in sources[text + 1]
-        assert 'side_by_side("%s", "%s")' % (exercise["your copy"], exercise["solution"]) in (
-            sources[text + 2]
+        assert (
+            'side_by_side("%s", "%s")' % (exercise["your copy"], exercise["solution"])
+            in (sources[text + 2])
         )
         assert sources[text + 3].startswith("## Step %s:" % exercise["solution"].split("_")[1])
         assert sources[text + 4] == "%%run %s" % exercise["solution"]

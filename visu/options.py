@@ -6,6 +6,8 @@ import pathlib
 import sys
 import tempfile
 
+from visu import reference
+
 KEYS_HELP = """keys in the window:
   1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
   8          graphs 4 and 5 (spreads)  9   graphs 3 and 6 (digits)
@@ -76,6 +78,14 @@ def build_parser(script, iterations):
         metavar="DIR",
         help="also log the run for TensorBoard, in DIR/<step>_seed<S> (a repeat of the same step "
         "and seed gets its own folder: _run2, _run3, ...); tensorboard --logdir DIR shows them all",
+    )
+    parser.add_argument(
+        "--against",
+        type=reference.against,  # a wrong STEP stops the script here, before any training
+        metavar="STEP",
+        help="also draw a reference run's curves, faint, behind this run's on graphs 1 and 2: a "
+        "step's (2.0, or its script's name), or a run folder that --logdir wrote; the last line "
+        "compares the max test accuracies",
     )
     return parser
 

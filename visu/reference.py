@@ -157,10 +157,14 @@ def read_run_folder(folder, text=None):
 
     points = {tag: {} for tag in TAGS}  # tag -> {iteration: value}; a later event replaces
     for path in events:
-        for event in tf.compat.v1.train.summary_iterator(str(path)):
-            for value in event.summary.value:
-                if value.tag in points:
-                    points[value.tag][event.step] = value.simple_value
+        try:
+            for event in tf.compat.v1.train.summary_iterator(str(path)):
+                for value in event.summary.value:
+                    if value.tag in points:
+                        points[value.tag][event.step] = value.simple_value
+        except tf.errors.OpError as error:  # a truncated or corrupt file
+            why = "its event file %s cannot be read (%s)" % (path.name, error.message)
+            raise SystemExit(_against_error(text, why)) from None
     if not points["accuracy/test"]:
         raise SystemExit(_against_error(text, "its TensorBoard run holds no test accuracy"))
 
