@@ -1,7 +1,7 @@
 """The challenge's menu (deck step 13): variants of the convolutional network, each a full run.
 
-    python benchmarks/challenge_variants.py                  # every variant, seed 0 (about 15 min on 2 cores)
-    python benchmarks/challenge_variants.py --list           # the variants and what each changes
+    python benchmarks/challenge_variants.py             # every variant, seed 0 (15 min on 2 cores)
+    python benchmarks/challenge_variants.py --list      # the variants and what each changes
     python benchmarks/challenge_variants.py 8-16-32 --iterations 300   # a quick check of one
 
 Every variant is step 3.1 (mnist_3.1_convolutional_bigger_dropout.py) with some of its settings

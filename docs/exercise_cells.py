@@ -54,12 +54,12 @@ def exercise_cells(exercise):
     if command[:2] != ["python", mine]:
         raise ValueError("%s: 'run it' must run your copy: %s" % (mine, exercise["run it"]))
     copy_and_run = (
-        "# Your copy of %s, beside the steps: made the first time, never overwritten after.\n"
-        "# It runs with the solution's curves drawn faint behind yours.\n"
+        "# Makes your copy beside the steps the first time (and never overwrites it), then runs\n"
+        "# it with the solution's curves drawn faint behind yours. Change it, run this again.\n"
         "from visu.exercises import my_copy\n"
         "\n"
         'my_copy("%s", start="%s")\n'
-        "%%run %s" % (start, mine, start, " ".join(command[1:]))
+        "%%run %s" % (mine, start, " ".join(command[1:]))
     )
     differences = (
         "# Your copy against the solution: only the lines that differ, side by side\n"
