@@ -208,16 +208,11 @@ def test_a_run_against_a_step_draws_the_solutions_curves_behind_its_own_and_comp
             assert faint[label].get_alpha() < 1 and faint[label].get_zorder() < 2
         assert ax.get_xlim() == (0, 30)  # the run's iterations: the solution's first 30
         assert {t.get_text() for t in ax.get_legend().get_texts()} >= {"2.0, test", "test"}
-    mine = max(record.test_curves[1])
+    mine, theirs = round(max(record.test_curves[1]), 4), round(solution.max_test_accuracy(30), 4)
     assert (
         "Against 2.0: max test accuracy %.4f within 30 iterations, against 2.0's %.4f within the "
         "same 30 (%+.4f) and %.4f within its full run of 10000."
-        % (
-            mine,
-            solution.max_test_accuracy(30),
-            mine - solution.max_test_accuracy(30),
-            solution.max_test_accuracy(),
-        )
+        % (mine, theirs, mine - theirs, solution.max_test_accuracy())
         in text
     )
     assert text.index("max test accuracy:") < text.index("Against 2.0:")
@@ -267,12 +262,18 @@ def test_a_run_against_an_earlier_run_folder_draws_that_runs_curves(
             "within its full run of 1000 (-0.0050).",
         ),
         (
+            [0, 500, 2000],
+            [0.1, 0.97999999, 0.9],  # a float32 0.98: the same as 0.9800 to 4 decimals
+            "Against 9.9: max test accuracy 0.9800 within 2000 iterations, against 9.9's 0.9800 "
+            "within its full run of 1000 (+0.0000).",
+        ),
+        (
             [0, 100],
             [float("nan"), float("nan")],
             "Against 9.9: this run has no test accuracy to compare with 9.9's 0.9800.",
         ),
     ],
-    ids=["shorter", "longer", "no accuracy"],
+    ids=["shorter", "longer", "equal", "no accuracy"],
 )
 def test_the_last_line_compares_at_the_same_iteration_count_and_over_the_full_run(
     iterations, accuracies, says

@@ -194,10 +194,11 @@ def comparison(reference, test_curves):
             name,
             reference.max_test_accuracy(),
         )
-    mine, last = accuracies[known].max(), int(iterations.max())
+    # to the 4 decimals printed, so that equal figures differ by +0.0000, never -0.0000
+    mine, last = round(float(accuracies[known].max()), 4), int(iterations.max())
     line = "Against %s: max test accuracy %.4f within %d iterations" % (name, mine, last)
     if last < reference.iterations:
-        theirs = reference.max_test_accuracy(until=last)
+        theirs = round(reference.max_test_accuracy(until=last), 4)
         line += ", against %s's %.4f within the same %d (%+.4f)" % (
             name,
             theirs,
@@ -209,7 +210,7 @@ def comparison(reference, test_curves):
             reference.iterations,
         )
     else:
-        theirs = reference.max_test_accuracy()
+        theirs = round(reference.max_test_accuracy(), 4)
         line += ", against %s's %.4f within its full run of %d (%+.4f)." % (
             name,
             theirs,
