@@ -24,7 +24,7 @@ import visu.startup  # before tensorflow: imports it with its start-up log quiet
 
 import tensorflow.compat.v1 as tf
 
-from visu import errors, notes, progress, summary
+from visu import errors, notes, progress, reference, summary
 from visu import options as run_options
 from visu.figure import TITLES
 from visu.interrupt import StopAtIterationEnd
@@ -90,6 +90,8 @@ class MnistDataVis:
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
         self._layout, self._training = self.options.graphs, False
+        if getattr(self.options, "against", None):
+            self.graphs.draw_against(self.options.against)
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
@@ -137,7 +139,7 @@ class MnistDataVis:
     def set_classifier(self, classify, session):
         """The network's answer: classify(images [n, 28, 28, 1]) -> probabilities [n, 10], run in
         the step's session. --try, --save, --restore and the D key use them."""
-        self.trained.set_classifier(classify, session)
+        self.trained.set_classifier(classify, session, _caller_namespace())
 
     def get_max_test_accuracy(self):
         return self.record.max_test_accuracy()
@@ -244,6 +246,8 @@ class MnistDataVis:
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
+        if getattr(self.options, "against", None):
+            print(reference.comparison(self.options.against, self.record.test_curves))
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
@@ -251,7 +255,7 @@ class MnistDataVis:
             print(self._error, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
-        used = self._error or self.trained.after_training(self.record)  # --save, --try
+        used = self.trained.after_training(self.record, failed=bool(self._error))  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
         if self.record.not_a_number or self._error or not used:

@@ -9,7 +9,9 @@ For each step: max test accuracy, the iteration where the test accuracy first re
 time and iterations per second (figure updates included), and the final six-graph PNG. The
 iteration count is the run's own: the iteration of its last test line. Into <output-dir> (default
 benchmarks/results/): results.md, one row per step and seed, printed too; progression.png, every
-run's test accuracy and test loss against the iterations; and seed<S>/, each run's log and PNG.
+run's test accuracy and test loss against the iterations; and seed<S>/, each run's log, PNG and
+curves (every training and test point, as visu/reference.py reads them). A step's full run with
+seed 0 also writes its curves into visu/solutions/, the solution's curves that --against draws.
 """
 
 import argparse
@@ -26,11 +28,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
 from benchmarks.harness import ROOT, STEPS  # noqa: E402
-from visu import progress  # noqa: E402
+from visu import (
+    progress,  # noqa: E402
+    reference,  # noqa: E402
+)
 
 
-def run(step, output_dir, seed, options=()):
-    """Runs the step; returns its results row and its test curve (iterations, accuracy, loss)."""
+def run(step, output_dir, seed, options=(), solution=False):
+    """Runs the step; returns its results row and its test curve (iterations, accuracy, loss).
+
+    Its curves go beside its log, and with solution=True into visu/solutions/ too."""
     folder = output_dir / ("seed%d" % seed)  # each run's log and final PNG
     folder.mkdir(exist_ok=True)
     log = folder / step.replace(".py", ".log")
@@ -43,6 +50,13 @@ def run(step, output_dir, seed, options=()):
         sys.exit("%s failed (exit %d): see %s" % (step, done.returncode, log))
     tests = progress.read_test_points(done.stdout)
     curve = np.array([(t.i, t.accuracy, t.loss) for t in tests], float).T  # i, accuracy, loss
+    trained = progress.read_training_points(done.stdout)
+    training = np.array([(t.i, t.accuracy, t.loss) for t in trained], float).reshape(-1, 3).T
+    curves = reference.curves_text(step, seed, training, curve, seconds)
+    (folder / step.replace(".py", ".csv")).write_text(curves)
+    if solution:
+        reference.SOLUTIONS.mkdir(exist_ok=True)
+        (reference.SOLUTIONS / step.replace(".py", ".csv")).write_text(curves)
     iterations, accuracy = int(curve[0][-1]), curve[1]  # the last test is at the last iteration
     reached = curve[0][accuracy >= 0.99]
     row = {
@@ -124,7 +138,8 @@ def main():
     for step in args.steps:
         for seed in args.seeds:
             step = pathlib.Path(step).name
-            row, curves[step, seed] = run(step, args.output_dir.resolve(), seed, options)
+            solution = seed == 0 and not args.iterations  # the run --against draws
+            row, curves[step, seed] = run(step, args.output_dir.resolve(), seed, options, solution)
             rows.append(row)
             print("  ".join("%s: %s" % item for item in row.items()), flush=True)
     header = list(rows[0])
@@ -138,6 +153,8 @@ def main():
     progression_figure(curves, args.output_dir / "progression.png")
     print("\n".join(table + ["", note]))
     print("The progression figure: %s" % (args.output_dir / "progression.png"))
+    if 0 in args.seeds and not args.iterations:
+        print("The solutions' curves: %s" % reference.SOLUTIONS)
     if logdir:
         print("The TensorBoard runs: tensorboard --logdir %s" % logdir)
 

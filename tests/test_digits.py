@@ -9,6 +9,7 @@ from matplotlib.backend_bases import MouseEvent
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
+from test_tensorflowvisu import press, vis, visible_graphs, window  # noqa: F401 (fixtures)
 
 from visu import digits, drawpad
 from visu.trained import answer_text, try_files
@@ -294,3 +295,54 @@ def test_the_clear_button_clears_the_pad(pad):
     for kind in ("button_press_event", "button_release_event"):
         MouseEvent(kind, pad.figure.canvas, x, y, 1)._process()
     assert pad.ink.sum() == 0
+
+
+# --- the D key in the window: the face's key handler --------------------------------------------
+
+
+def test_the_d_key_opens_the_pad_once_training_is_done_or_paused(window, capsys):  # noqa: F811
+    press(window, "d")
+    assert window.trained.pad is None  # no network's answer given: the line a step needs
+    assert "datavis.set_classifier(lambda images: sess.run(Y" in capsys.readouterr().out
+    window.set_classifier(softmax_of_rows, session=None)
+    seen = {}
+
+    def training_step(i, update_test_data, update_train_data):
+        if i == 2:  # training: the network changes under the pen, no pad
+            press(window, "d")
+            seen["training"] = window.trained.pad
+        elif i == 3:  # paused: the pad in place of the graphs
+            press(window, " ")
+            press(window, "d")
+            seen["paused"] = window.trained.pad.shown, visible_graphs(window)
+        elif i == 4:  # resumed: the graphs back
+            press(window, " ")
+            seen["resumed"] = window.trained.pad.shown, visible_graphs(window)
+
+    window.animate(training_step, 5)
+    assert seen["training"] is None
+    assert "the drawing pad opens once training is done" in capsys.readouterr().out
+    assert seen["paused"] == (True, [])
+    assert seen["resumed"] == (False, [1, 2, 3, 4, 5, 6])
+    press(window, "9")  # done: D opens the pad, D again brings back the graphs it replaced
+    press(window, "d")
+    assert window.trained.pad.shown and visible_graphs(window) == []
+    press(window, "d")
+    assert not window.trained.pad.shown and visible_graphs(window) == [3, 6]
+    press(window, "d")
+    press(window, "1")  # a layout key also leaves the pad
+    assert not window.trained.pad.shown and visible_graphs(window) == [1]
+
+
+@pytest.mark.parametrize("size", [(19.2, 10.8), (10.0, 5.6), (6.4, 4.8), (5.0, 5.0), (16.0, 5.0)])
+def test_the_pads_graphs_fit_any_figure_side_by_side(size):
+    figure = Figure(figsize=size)
+    pad, input_box, clear, answer = drawpad.pad_boxes(figure)
+    for left, bottom, width, height in (pad, input_box, clear, answer):
+        assert 0 <= left and left + width <= 1 and 0 <= bottom and bottom + height <= 0.9
+        assert width > 0 and height > 0
+    assert pad[0] + pad[2] < input_box[0] and input_box[0] + input_box[2] < answer[0]
+    assert clear[1] + clear[3] < input_box[1]
+    for square in (pad, input_box):  # as many pixels wide as high
+        assert square[2] * size[0] == pytest.approx(square[3] * size[1])
+    assert answer[2] >= 0.19

@@ -120,6 +120,7 @@ def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answe
             assert time.monotonic() < deadline, "no answer was printed:\n" + script.output()
             time.sleep(0.2)
         answer = [ANSWER_LINE.match(line) for line in script.lines if ANSWER_LINE.match(line)][-1]
+        print(answer.group(0))  # with pytest -s: the line docs/your-digits.md quotes
         probabilities = np.array(answer.group(2).split(), float)
         assert abs(probabilities.sum() - 1.0) < 2e-3
         assert int(answer.group(1)) == int(np.argmax(probabilities))

@@ -211,7 +211,7 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
     error, paragraph = paragraph_while_building(path)
     assert isinstance(error, NameError) and paragraph is None
     shown = []
-    hook = errors._ExceptHook(path, lambda *exc_info: shown.append(exc_info))
+    hook = errors.ExceptHook(path, lambda *exc_info: shown.append(exc_info))
     hook(type(error), error, error.__traceback__)
     assert shown == [(NameError, error, error.__traceback__)]  # Python's own hook shows it
 

@@ -10,6 +10,8 @@ import base64
 import io
 import os
 import queue
+import re
+import shutil
 import sys
 import time
 
@@ -228,27 +230,59 @@ def test_widget_backend_figure_moves_while_training_and_is_shown_once(mnist_dir,
     assert images[-1] > cell.index_of_text("max test accuracy")
 
 
-def test_workshop_notebook_runs_every_step_without_an_error(mnist_dir, monkeypatch):
-    notebook = nbformat.read(ROOT / "workshop.ipynb", as_version=4)
-    runs = [
-        cell
-        for cell in notebook.cells
-        if cell.cell_type == "code" and cell.source.startswith("%run mnist_")
-    ]
+def workshop_copy(folder):
+    """The workshop's files, as a learner gets them, in a folder of their own: the notebook's
+    exercises make the learner's copies there, beside the steps."""
+    for name in ["workshop.ipynb", "tensorflowvisu.py", "mnistdata.py", "requirements.txt"]:
+        shutil.copy(ROOT / name, folder / name)
+    for step in ROOT.glob("mnist_[0-9]*.py"):
+        shutil.copy(step, folder / step.name)
+    shutil.copytree(ROOT / "visu", folder / "visu", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def test_workshop_notebook_runs_every_step_and_exercise_without_an_error(
+    mnist_dir, monkeypatch, tmp_path
+):
+    folder = workshop_copy(tmp_path)
+    notebook = nbformat.read(folder / "workshop.ipynb", as_version=4)
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    runs = [cell for cell in code if cell.source.startswith("%run mnist_")]
     steps = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
     assert [cell.source.split()[1] for cell in runs] == steps  # every step, in order
-    for cell in runs:
-        cell.source += " --iterations 30"  # short runs: the notebook's mechanics, not its results
+    exercises = [cell for cell in code if "exercise" in cell.metadata]
+    your_runs = [cell for cell in exercises if "\n%run my_" in cell.source]
+    differences = [cell for cell in exercises if "side_by_side(" in cell.source]
+    assert len(your_runs) == len(differences) == len(steps) - 1  # before each step after 1.0
+    for cell in runs + your_runs:  # short runs: the notebook's mechanics, not its results
+        cell.source = re.sub(r"^(%run .*)$", r"\1 --iterations 30", cell.source, flags=re.M)
+    # a learner's copy already edited (2.0's sigmoids made ReLUs): the notebook must keep it
+    edited = (ROOT / "mnist_2.0_five_layers_sigmoid.py").read_text().replace("sigmoid(", "relu(")
+    (folder / "my_2.1.py").write_text(edited)
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
     )
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))  # the kernel inherits it
     client.execute()
-    for cell in runs:
-        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        assert "max test accuracy" in text, cell.source
-        assert [o.output_type for o in cell.outputs if "data" in o] == ["display_data"]
     errors = [
         o for cell in notebook.cells for o in cell.get("outputs", []) if o.output_type == "error"
     ]
     assert not errors, errors
+    for cell in runs + your_runs:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        assert "max test accuracy" in text, cell.source
+        assert [o.output_type for o in cell.outputs if "data" in o] == ["display_data"]
+    for cell in your_runs:
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        mine, start = re.search(r'my_copy\("(\S+)", start="(\S+)"\)', cell.source).groups()
+        solution = re.search(r"--against (\S+)", cell.source).group(1)
+        assert "Against %s: max test accuracy " % solution in text
+        if mine == "my_2.1.py":
+            assert "your copy, as you left it" in text
+            assert (folder / mine).read_text() == edited  # never overwritten
+        else:
+            assert "a new copy of %s" % start in text
+            assert (folder / mine).read_text() == (ROOT / start).read_text()
+    for cell in differences:
+        (html,) = [o.data["text/html"] for o in cell.outputs if "text/html" in o.get("data", {})]
+        assert '<table class="diff"' in html and '<span class="diff_' in html  # marked lines

@@ -91,7 +91,7 @@ def test_a_short_run_reads_at_least_9_of_10_mnist_digits_from_files_of_any_size_
     assert sorted(found) == sorted(str(path) for path, _ in files), done.stdout[-3000:]
     right = [found[str(path)][0] == label for path, label in files]
     assert sum(right) >= 9, done.stdout[-3000:]
-    assert "Saved the network (%d iterations) to %s" % (ITERATIONS, folder / "kept") in done.stdout
+    assert "Saved the network (%d iterations) to kept: --restore kept" % ITERATIONS in done.stdout
     assert sorted(p.name for p in (folder / "kept").iterdir()) == [
         "graphs.npz",
         "network.data-00000-of-00001",
@@ -141,7 +141,7 @@ def test_a_checkpoint_of_another_step_is_refused_in_one_line_naming_both(trained
     assert done.returncode == 1
     said = own_lines(done.stderr)
     assert len(said) == 1, done.stderr[-3000:]
-    assert said[0].startswith("--restore %s: " % (folder / "kept"))
+    assert said[0].startswith("--restore kept: this checkpoint holds the network of ")
     assert "mnist_3.1_convolutional_bigger_dropout" in said[0] and other in said[0]
     assert not TRAINING_LINE.search(done.stdout) and not (folder / (other + ".png")).exists()
 
@@ -168,7 +168,7 @@ def test_a_checkpoint_of_the_network_before_it_was_changed_is_refused_in_one_lin
     said = own_lines(done.stderr)
     assert len(said) == 1, done.stderr[-3000:]
     assert "the network of mnist_3.1_convolutional_bigger_dropout has changed" in said[0]
-    assert "is [6, 6, 1, 8] now, [6, 6, 1, 6] in the checkpoint" in said[0]
+    assert "(W1 is [6, 6, 1, 8] now, [6, 6, 1, 6] in the checkpoint)" in said[0]  # its name
 
 
 def test_save_into_a_folder_of_other_files_is_refused_before_training(mnist_dir, tmp_path):
@@ -192,6 +192,48 @@ def test_restore_from_a_folder_without_a_checkpoint_says_so(mnist_dir, tmp_path)
         "--restore empty: no checkpoint there (no network.json). Train a step with --save DIR "
         "first."
     ]
+
+
+def test_a_learners_step_without_the_classifiers_line_is_told_the_line_before_training(
+    mnist_dir, tmp_path
+):
+    source = (ROOT / "mnist_1.0_softmax.py").read_text()
+    kept = [line for line in source.splitlines(True) if "the network's answer" not in line]
+    kept = [line for line in kept if "set_classifier" not in line]
+    assert len(kept) == len(source.splitlines()) - 2
+    (tmp_path / "my_network.py").write_text("".join(kept))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = run(
+        tmp_path / "my_network.py",
+        "--no-window",
+        "--try",
+        "seven.png",
+        cwd=tmp_path,
+        mnist_dir=mnist_dir,
+        env=env,
+    )
+    assert done.returncode == 1 and not TRAINING_LINE.search(done.stdout)
+    said = own_lines(done.stderr)
+    assert said[0].startswith("--try needs the network's answer, which this script does not give")
+    assert "    datavis.set_classifier(lambda images: sess.run(Y, {X: images}), sess)" in said
+    assert not any("Traceback" in line for line in said)
+
+
+def test_a_classifiers_line_that_does_not_fit_the_network_is_explained_before_training(
+    mnist_dir, tmp_path
+):
+    source = (ROOT / "mnist_2.2_five_layers_relu_lrdecay_dropout.py").read_text()
+    line = "sess.run(Y, {X: images, pkeep: 1.0})"
+    assert line in source
+    (tmp_path / "my_network.py").write_text(source.replace(line, "sess.run(Y, {X: images})"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    done = run(
+        tmp_path / "my_network.py", "--try", "seven.png", cwd=tmp_path, mnist_dir=mnist_dir, env=env
+    )
+    assert done.returncode == 1 and not TRAINING_LINE.search(done.stdout)
+    said = own_lines(done.stderr)
+    assert len(said) == 1 and "The placeholder pkeep (float32) was not given a value" in said[0]
+    assert "my_network.py, line " in said[0]
 
 
 # --- visu.checkpoint on small graphs ------------------------------------------------------------

@@ -16,6 +16,12 @@
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
   summary.py      the network a script built, described at the start of its run
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
+  build_errors.py   ... while building it: shapes that do not fit, types that differ
+  learner.py      the learner's script as an error finds it: its file's frames, its names
+  trained.py      the trained network put to use: --try, --save, --restore, the D key's pad
+  digits.py       any picture of a digit as MNIST's 28x28 input (box, size, centre of mass)
+  drawpad.py      the pad to draw a digit on, the input the network sees, its answer
+  checkpoint.py   --save and --restore: tf.train.Saver, and what the checkpoint is of
 
 This file imports nothing, so that check_setup.py can use the standard-library parts before
 anything is installed.

@@ -38,7 +38,7 @@ class RefusedCheckpoint(Exception):
 def usable_save_folder(text):
     """--save's folder, once it is clear a save can go there; anything else stops the script at
     once, with one line saying why."""
-    folder = pathlib.Path(text).expanduser().absolute()
+    folder = pathlib.Path(text).expanduser()  # as given: the messages name it so
     try:
         if folder.exists():
             if not folder.is_dir():
@@ -62,7 +62,7 @@ def usable_save_folder(text):
 
 def usable_restore_folder(text):
     """--restore's folder, once it holds a checkpoint that --save made; else one line says why."""
-    folder = pathlib.Path(text).expanduser().absolute()
+    folder = pathlib.Path(text).expanduser()  # as given: the messages name it so
     try:
         read_about(folder)
     except RefusedCheckpoint as refused:
@@ -145,10 +145,11 @@ def _take_place(new, folder):
         shutil.rmtree(old, ignore_errors=True)
 
 
-def restore(session, folder, step):
+def restore(session, folder, step, names=None):
     """Loads the checkpoint in folder into the session's variables; returns (what network.json
     says, the graphs' arrays). Raises RefusedCheckpoint, whose one line names both steps, for a
-    checkpoint of another step or of a network that has changed since it was saved."""
+    checkpoint of another step or of a network that has changed since it was saved; names:
+    {variable's name in the graph: its name in the script}, for that line."""
     import tensorflow.compat.v1 as tf
 
     folder = pathlib.Path(folder)
@@ -162,7 +163,7 @@ def restore(session, folder, step):
     if about["variables"] != here:
         raise RefusedCheckpoint(
             "the network of %s has changed since this checkpoint was saved (%s): train it "
-            "again with --save." % (step, _first_difference(about["variables"], here))
+            "again with --save." % (step, _first_difference(about["variables"], here, names or {}))
         )
     try:
         tf.train.Saver(tf.global_variables()).restore(session, str(folder / VARIABLES))
@@ -174,14 +175,16 @@ def restore(session, folder, step):
     return about, graphs
 
 
-def _first_difference(saved, here):
-    """The first variable that differs between two lists of (name, shape), in a few words."""
+def _first_difference(saved, here, names):
+    """The first variable that differs between two lists of (name, shape), in a few words, by
+    the script's name for it where `names` has one."""
     saved_shapes, here_shapes = dict(saved), dict(here)
     for name, shape in here:
+        called = names.get(name, name)
         if name not in saved_shapes:
-            return "%s %s is new" % (name, shape)
+            return "%s %s is new" % (called, shape)
         if saved_shapes[name] != shape:
-            return "%s is %s now, %s in the checkpoint" % (name, shape, saved_shapes[name])
+            return "%s is %s now, %s in the checkpoint" % (called, shape, saved_shapes[name])
     for name, shape in saved:
         if name not in here_shapes:
             return "%s %s is gone" % (name, shape)

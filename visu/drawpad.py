@@ -1,6 +1,7 @@
 """A pad to draw a digit on with the mouse, and what the network answers, on the graphs' figure.
 
     pad = DrawPad(figure, classify)   classify(images [n, 28, 28, 1]) -> probabilities [n, 10]
+                                      (or None: no answer, and the pad shows none)
     pad.show() / pad.hide()           its three parts on the figure, or none of them
     pad.clear()                       a blank pad (also: right click on it, or its Clear button)
 
@@ -18,6 +19,7 @@ from visu import digits
 from visu.figure import TEST_COLOR, TRAINING_COLOR
 
 PAD_PIXELS = 280  # the pad's drawing, 10 times the network's input
+PAD_SIDE, INPUT_SIDE = 0.76, 0.36  # their heights, as shares of the figure's
 PEN_RADIUS = 11  # pixels of the pad: a digit drawn across most of the pad gets MNIST's strokes
 HELP = "Draw a digit with the mouse\n(right click or Clear: start again; D: back to the graphs)"
 
@@ -42,15 +44,19 @@ def stamp_segment(ink, start, end, radius=PEN_RADIUS):
 
 def pad_boxes(figure):
     """Figure-relative boxes [left, bottom, width, height] of the pad (square), the 28x28 input
-    (square), the Clear button under it, and the probabilities, left to right."""
-    aspect = figure.get_figheight() / figure.get_figwidth()  # a width that is as tall
-    pad_side, input_side = 0.76, 0.36
-    pad = [0.04, 0.1, pad_side * aspect, pad_side]
-    input_left = pad[0] + pad[2] + 0.06
-    input_box = [input_left, 0.5, input_side * aspect, input_side]
-    clear = [input_left, 0.3, input_side * aspect, 0.07]
-    answer_left = input_left + input_box[2] + 0.07
-    answer = [answer_left, 0.1, 0.97 - answer_left, pad_side]
+    (square), the Clear button under it, and the probabilities, left to right; the squares made
+    smaller where the figure is too narrow for them and the probabilities."""
+    aspect = figure.get_figheight() / figure.get_figwidth()  # a width as long as a height
+    left, gap, answer_gap, right, least_answer, top = 0.03, 0.05, 0.06, 0.02, 0.2, 0.86
+    room = 1.0 - left - gap - answer_gap - right - least_answer
+    fit = min(1.0, room / ((PAD_SIDE + INPUT_SIDE) * aspect))
+    pad_side, input_side = PAD_SIDE * fit, INPUT_SIDE * fit
+    pad = [left, top - pad_side, pad_side * aspect, pad_side]
+    input_left = left + pad[2] + gap
+    input_box = [input_left, top - input_side, input_side * aspect, input_side]
+    clear = [input_left, input_box[1] - 0.2, input_box[2], 0.07]
+    answer_left = input_left + input_box[2] + answer_gap
+    answer = [answer_left, top - pad_side, 1.0 - right - answer_left, pad_side]
     return pad, input_box, clear, answer
 
 
@@ -217,7 +223,10 @@ class DrawPad:
             self.network_input = digits.ink_to_mnist(self.ink)
         except digits.NotADigit:
             return  # nothing drawn
-        self.probabilities = np.asarray(self._classify(self.network_input[None]))[0]
+        probabilities = self._classify(self.network_input[None])
+        if probabilities is None:
+            return  # the network could not answer; its classifier said why
+        self.probabilities = np.asarray(probabilities)[0]
         self._input_image.set_data(self.network_input[:, :, 0])
         self._show_answer()
         self.figure.canvas.draw_idle()

@@ -10,6 +10,7 @@ from visu.record import finite
 
 TITLES = ("Accuracy", "Cross entropy loss", "Training digits", "Weights", "Biases", "Test digits")
 TRAINING_COLOR, TEST_COLOR, BIASES_COLOR = "#1f77b4", "#d62728", "#2ca02c"
+AGAINST_ALPHA = 0.35  # --against: the reference's curves, faint, behind the run's own (zorder 2)
 
 
 def grid_boxes(count):
@@ -56,6 +57,19 @@ class SixGraphs:
         ax.plot([], [], color=TEST_COLOR, label="test")
         ax.legend(loc="center right")
         ax.grid(alpha=0.3)
+
+    def draw_against(self, reference):
+        """--against: a reference run's curves (visu/reference.py), faint, behind the run's own on
+        graphs 1 and 2. Drawn whole, once; the x axis follows the run, up to its iteration."""
+        for ax, column in ((self.axes[0], 1), (self.axes[1], 2)):
+            for points, color, which in (
+                (reference.train, TRAINING_COLOR, "training"),
+                (reference.test, TEST_COLOR, "test"),
+            ):
+                label = "%s, %s" % (reference.name, which)
+                faint = dict(color=color, alpha=AGAINST_ALPHA, lw=1.5, zorder=1.9, label=label)
+                ax.plot(points[0], finite(points[column]), **faint)
+            ax.legend(loc="center right")
 
     def draw(self, record):
         """Hands the record's data to the graphs' artists (the canvas draws them after)."""

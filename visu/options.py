@@ -6,7 +6,7 @@ import pathlib
 import sys
 import tempfile
 
-from visu import checkpoint
+from visu import checkpoint, reference
 
 KEYS_HELP = """keys in the window:
   1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
@@ -115,6 +115,14 @@ def build_parser(script, iterations):
         action="store_true",
         help="show TensorFlow's own start-up messages (its C++ log), which are otherwise kept "
         "away; the environment variable %s=1 does the same" % TF_LOG_VARIABLE,
+    )
+    parser.add_argument(
+        "--against",
+        type=reference.against,  # a wrong STEP stops the script here, before any training
+        metavar="STEP",
+        help="also draw a reference run's curves, faint, behind this run's on graphs 1 and 2: a "
+        "step's (2.0, or its script's name), or a run folder that --logdir wrote; the last line "
+        "compares the max test accuracies",
     )
     return parser
 

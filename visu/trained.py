@@ -10,9 +10,11 @@ classifies image files after the training (--try FILE ...), and opens the drawin
 The options themselves are read in options.py.
 """
 
+import sys
+
 import numpy as np
 
-from visu import checkpoint, digits
+from visu import checkpoint, digits, errors, summary
 from visu.drawpad import DrawPad
 
 NO_CLASSIFIER = (
@@ -56,18 +58,26 @@ def try_files(paths, classify):
     return lines, len(reasons)
 
 
+class AnswerFailed(Exception):
+    """The network's answer could not be computed; the message is the paragraph that says why."""
+
+
 class TrainedNetwork:
     """The network's answer, given by the step, and what the run options do with it."""
 
     def __init__(self, options):
         self.options = options
         self.classify = self.session = None
+        self.names = {}  # a variable's operation -> its name in the script (W1, B1, ...)
         self.restored = False
         self.pad = None  # the drawing pad, made the first time D is pressed
 
-    def set_classifier(self, classify, session):
-        """classify(images [n, 28, 28, 1]) -> probabilities [n, 10]; session: the step's."""
+    def set_classifier(self, classify, session, namespace=None):
+        """classify(images [n, 28, 28, 1]) -> probabilities [n, 10]; session: the step's;
+        namespace: the script's variables, whose names a refused checkpoint's line uses."""
         self.classify, self.session = classify, session
+        found = summary.script_names(namespace or {})
+        self.names = {key: name for (kind, key), name in found.items() if kind == "op"}
 
     def _needed_by(self):
         """The options that need the network's answer, as they were given."""
@@ -76,10 +86,28 @@ class TrainedNetwork:
         return " and ".join(name for name, value in wanted if value)
 
     def check(self):
-        """Stops the script before training when an option needs what the step does not give."""
+        """Stops the script before training when an option needs what the step does not give, or
+        when the network's answer fails (a blank image tried): not after a long training."""
         needed = self._needed_by()
         if needed and self.classify is None:
             raise SystemExit(NO_CLASSIFIER.format(what=needed))
+        if self.options.try_files:
+            try:
+                self.answer(np.zeros((1, digits.SIZE, digits.SIZE, 1), np.float32))
+            except AnswerFailed as failed:
+                raise SystemExit(str(failed)) from None
+
+    def answer(self, images):
+        """The network's probabilities for images [n, 28, 28, 1]; AnswerFailed says why not (a
+        step's classifier line that does not fit its network), in the learner's words."""
+        try:
+            return np.asarray(self.classify(images))
+        except Exception as error:
+            paragraph = errors.safe_explain(error, self.options.script)
+            if paragraph is None:
+                first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+                paragraph = "The network's answer (datavis.set_classifier) failed: %s" % first
+            raise AnswerFailed(paragraph) from None
 
     # -- --restore and --save --
 
@@ -91,7 +119,7 @@ class TrainedNetwork:
             return False
         folder, step = self.options.restore, self.options.script.stem
         try:
-            about, arrays = checkpoint.restore(self.session, folder, step)
+            about, arrays = checkpoint.restore(self.session, folder, step, self.names)
         except checkpoint.RefusedCheckpoint as refused:
             raise SystemExit("--restore %s: %s" % (folder, refused)) from None
         restore_record(record, arrays)
@@ -103,20 +131,25 @@ class TrainedNetwork:
         self.restored = True
         return True
 
-    def after_training(self, record):
+    def after_training(self, record, failed=False):
         """--save, then --try, once training is over (or the network restored). False if a file
-        could not be classified or the network not saved: the run then ends with status 1."""
+        could not be classified or the network not saved: the run then ends with status 1. A run
+        that failed (a loss not a number, an error of the graph) is neither saved nor tried."""
         ok = True
-        if record.not_a_number and (self.options.save or self.options.try_files):
-            print("--save and --try skipped: the network's numbers are not numbers any more.")
+        if (failed or record.not_a_number) and (self.options.save or self.options.try_files):
+            print("--save and --try skipped: the run failed (above).")
             return False
         if self.options.save:
             ok = self._save(record)
         if self.options.try_files:
             print("The network on your images (--try): the digit, its probability, the runner-up")
-            lines, failed = try_files(self.options.try_files, self.classify)
+            try:
+                lines, not_classified = try_files(self.options.try_files, self.answer)
+            except AnswerFailed as failed:
+                print(failed, file=sys.stderr)
+                return False
             print("\n".join(lines))
-            ok = ok and not failed
+            ok = ok and not not_classified
         return ok
 
     def _save(self, record):
@@ -148,7 +181,7 @@ class TrainedNetwork:
             print("D: the drawing pad opens once training is done, or paused (Space).")
             return False
         if self.pad is None:
-            self.pad = DrawPad(graphs.fig, self.classify, on_answer=self._print_answer)
+            self.pad = DrawPad(graphs.fig, self._answer_or_say, on_answer=self._print_answer)
         graphs.show_graphs([])
         self.pad.show()
         return True
@@ -158,6 +191,14 @@ class TrainedNetwork:
         if self.pad is not None and self.pad.shown:
             self.pad.hide()
             graphs.show_graphs(layout)
+
+    def _answer_or_say(self, images):
+        """The pad's way to the network: its answer, or None once the paragraph is printed."""
+        try:
+            return self.answer(images)
+        except AnswerFailed as failed:
+            print(failed, file=sys.stderr)
+            return None
 
     @staticmethod
     def _print_answer(probabilities):

@@ -1,0 +1,90 @@
+"""The exercises (docs/exercises.md): written once, shown in the notebook before each solution,
+with files that exist and pass marks that are the solutions' own figures; the learner's copy
+made once and never overwritten; the copy and the solution side by side."""
+
+import re
+import sys
+
+import nbformat
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "docs"))  # exercise_cells: the notebook's cells from the exercises
+
+import exercise_cells  # noqa: E402
+
+from visu import exercises, reference  # noqa: E402
+
+EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text())
+STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
+
+
+def test_there_is_an_exercise_before_each_step_after_the_first():
+    assert [exercise["solution"] for exercise in EXERCISES] == STEPS[1:]
+    for exercise in EXERCISES:
+        assert exercise["start from"] in STEPS
+        assert exercise["your copy"] == "my_%s.py" % reference.script_label(exercise["solution"])
+
+
+def test_the_notebooks_your_turn_cells_are_the_exercises_text_before_each_solution():
+    notebook = nbformat.read(ROOT / "workshop.ipynb", as_version=4)
+    expected = exercise_cells.with_exercises(
+        nbformat.read(ROOT / "workshop.ipynb", as_version=4), EXERCISES
+    )
+    assert [c.source for c in notebook.cells] == [c.source for c in expected.cells], (
+        "workshop.ipynb is not up to date with docs/exercises.md: python docs/exercise_cells.py"
+    )
+    sources = [cell.source for cell in notebook.cells]
+    for exercise in EXERCISES:
+        text = sources.index(exercise["markdown"])
+        assert sources[text].startswith("## Your turn")
+        assert "%%run %s" % exercise["your copy"] in sources[text + 1]
+        assert "--against" in sources[text + 1]
+        assert (
+            'side_by_side("%s", "%s")' % (exercise["your copy"], exercise["solution"])
+            in (sources[text + 2])
+        )
+        assert sources[text + 3].startswith("## Step %s:" % exercise["solution"].split("_")[1])
+        assert sources[text + 4] == "%%run %s" % exercise["solution"]
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e["your copy"])
+def test_each_pass_mark_is_the_solutions_own_figure_and_a_little_below(exercise):
+    solution = reference.against(exercise["solution"])
+    row = re.search(r"^\| pass mark \| (.*) \|$", exercise["markdown"], re.M).group(1)
+    mark = float(re.search(r"(?:at least|above) (0\.\d+)", row).group(1))
+    said = re.search(r"\(step %s: (0\.\d{4})" % solution.name, row)
+    assert said, "the pass mark must give the solution's figure: %s" % row
+    assert float(said.group(1)) == round(solution.max_test_accuracy(), 4)
+    assert mark <= solution.max_test_accuracy() < mark + 0.01
+    run = exercise["run it"].split()
+    assert run[run.index("--against") + 1] == solution.name
+    if "--iterations" in run:  # else the copy's own count, its start's: the solution's too
+        assert int(run[run.index("--iterations") + 1]) == solution.iterations
+
+
+def test_a_copy_is_made_once_and_never_overwritten(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(exercises, "STEPS_FOLDER", tmp_path)
+    (tmp_path / "mnist_1.0_softmax.py").write_text("print('step 1.0')\n")
+    made = exercises.my_copy("my_2.0.py", start="mnist_1.0_softmax.py")
+    assert made == tmp_path / "my_2.0.py" and made.read_text() == "print('step 1.0')\n"
+    assert "a new copy of mnist_1.0_softmax.py" in capsys.readouterr().out
+    made.write_text("print('my five layers')\n")
+    exercises.my_copy("my_2.0.py", start="mnist_1.0_softmax.py")
+    assert made.read_text() == "print('my five layers')\n"
+    assert "your copy, as you left it" in capsys.readouterr().out
+
+
+def test_side_by_side_shows_the_changed_lines_of_both_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(exercises, "STEPS_FOLDER", tmp_path)
+    lines = ["line %d" % k for k in range(40)]
+    (tmp_path / "mine.py").write_text("\n".join(lines))
+    lines[20] = "Y = tf.nn.relu(tf.matmul(XX, W1) + B1)"
+    (tmp_path / "solution.py").write_text("\n".join(lines))
+    html = exercises.side_by_side("mine.py", "solution.py").data
+    assert "mine.py" in html and "solution.py" in html
+    assert "line&nbsp;20" in html and "tf.nn.relu" in html
+    assert "line&nbsp;5<" not in html  # far from the change: left out
+    same = exercises.side_by_side("mine.py", "mine.py").data
+    assert "are the same" in same

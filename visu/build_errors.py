@@ -1,0 +1,238 @@
+"""Errors while the learner's script builds its graph: a layer whose shapes do not fit (matmul,
+conv2d, an addition, reshape, concat, or any other operation in general terms), or two values of
+different types in one operation; each explained with the script's names and what to do."""
+
+import pathlib
+import re
+
+import numpy as np
+import tensorflow as tf2
+import tensorflow.compat.v1 as tf
+
+from visu.learner import FUNCTIONS, OPERATORS, shape_dims, shape_text
+
+_TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
+
+# Shape inference's refusal while building: "<what> for '{{node MatMul}} = BatchMatMulV2[...]
+# (Placeholder, MatMul/ReadVariableOp)' with input shapes: [?,28,28,1], [784,100]."
+_BUILD_REFUSAL = re.compile(
+    r"^(?P<what>.*?) for '\{\{node (?P<node>[^}]+)\}\} = (?P<type>\w+)(?:\[.*?\])?"
+    r"\((?P<inputs>[^)]*)\)' with input shapes: (?P<shapes>.*?)(?: and with .*)?\.?$",
+    re.S,
+)
+
+_SHAPE = re.compile(r"\[[^\]]*\]|\?")
+
+_TYPES_DIFFER = re.compile(
+    r"Input '\w+' of '(?P<op>\w+)' Op has type (?P<one>\w+) that does not match type "
+    r"(?P<other>\w+) of argument"
+)
+
+
+# --- building the graph ------------------------------------------------------------------------
+
+
+def refused_while_building(error, learner):
+    """A layer whose shapes do not fit, refused by shape inference while the graph is built."""
+    if not isinstance(error, ValueError) or not _raised_by_tensorflow(learner):
+        return None
+    refusal = _BUILD_REFUSAL.match(str(error).strip())
+    if not refusal:
+        return None
+    graph = tf.get_default_graph()
+    inputs, ops = [], []
+    for name, shape in zip(refusal["inputs"].split(","), _SHAPE.findall(refusal["shapes"])):
+        name = name.strip().split(":")[0]
+        try:
+            op = graph.get_operation_by_name(name)
+        except (KeyError, ValueError):
+            op = None
+        inputs.append((learner.describe(op) if op is not None else name, shape_dims(shape)))
+        ops.append(op)
+    kind, what = refusal["type"], refusal["what"].strip()
+    if kind in ("MatMul", "BatchMatMulV2") and len(inputs) == 2:
+        advice = _flatten_advice(inputs[0], ops[0], inputs[1], learner) or _matmul_advice(*inputs)
+    elif kind == "Conv2D" and len(inputs) == 2:
+        advice = conv_advice(*inputs)
+    elif kind in ("AddV2", "Add", "BiasAdd", "Sub", "Mul") and len(inputs) == 2:
+        advice = _elementwise_advice(*inputs)
+    elif kind == "Reshape" and inputs:
+        advice = _reshape_advice(inputs[0], str(error))
+    elif kind == "ConcatV2":
+        advice = _concat_advice(inputs[:-1])
+    else:
+        given = ", ".join("%s %s" % (name, shape_text(dims)) for name, dims in inputs)
+        advice = "%s (%s) cannot be made from %s: %s." % (
+            FUNCTIONS.get(kind, kind),
+            refusal["node"],
+            given,
+            what.rstrip("."),
+        )
+    return "The network cannot be built: %s. %s" % (learner.line, advice)
+
+
+def _raised_by_tensorflow(learner):
+    """Whether the error was raised inside TensorFlow's own code, called by the learner's."""
+    innermost = learner.inside[-1].f_code.co_filename
+    return _inside(innermost, _TENSORFLOW_FOLDER)
+
+
+def _inside(filename, folder):
+    try:
+        return pathlib.Path(filename).resolve().is_relative_to(folder)
+    except (OSError, ValueError):
+        return False
+
+
+def _size(dims):
+    """The number of values per image of a shape [batch, ...], or None if not known."""
+    if dims is None or len(dims) < 2 or None in dims[1:]:
+        return None
+    return int(np.prod(dims[1:]))
+
+
+def _matmul_advice(left, right):
+    (a, a_dims), (b, b_dims) = left, right
+    text = "tf.matmul multiplies %s %s by %s %s" % (a, shape_text(a_dims), b, shape_text(b_dims))
+    if a_dims is None or b_dims is None or len(b_dims) < 2 or not a_dims:
+        return text + ": a matrix product needs two matrices, [rows, n] and [n, columns]."
+    last, first = a_dims[-1], b_dims[-2]
+    text += (
+        ": a matrix product takes [batch, n] by [n, columns], so the last dimension of %s (%s) "
+        "must equal the first dimension of %s (%s)." % (a, last, b, first)
+    )
+    if len(a_dims) > 2:
+        size = _size(a_dims)
+        flat = "XX" if a == "X" else "YY"  # the steps' names for flattened images
+        return text + (
+            " %s still holds images, %s: flatten them into lines first, as the steps do: "
+            "%s = tf.reshape(%s, [-1, %s]), then tf.matmul(%s, %s)%s."
+            % (
+                a,
+                shape_text(a_dims),
+                flat,
+                a,
+                size or "...",
+                flat,
+                b,
+                "" if size in (None, first) else ", with %s [%s, %s]" % (b, size, b_dims[-1]),
+            )
+        )
+    return text + (
+        " The weights of a dense layer are [neurons in, neurons out]: give %s %s rows, the values "
+        "each image has coming in from the layer before, or change that layer to give %s."
+        % (b, last, first)
+    )
+
+
+def _flatten_advice(flat, op, weights, learner):
+    """When a matmul's input is a tf.reshape that did not flatten each image whole: the steps'
+    YY = tf.reshape(Y3, [-1, 7 * 7 * M]) with a wrong count."""
+    if op is None or op.type != "Reshape":
+        return None
+    source = op.inputs[0]
+    size, (name, dims) = _size(shape_dims(source.shape)), flat
+    if size is None or not dims or dims[-1] in (None, size):
+        return None
+    source_dims = shape_dims(source.shape)
+    return (
+        "%s = tf.reshape(%s, [-1, %s]) does not flatten each image of %s %s whole: each has "
+        "%s = %d values. Flatten with [-1, %d]%s."
+        % (
+            name,
+            learner.describe(source.op),
+            dims[-1],
+            learner.describe(source.op),
+            shape_text(source_dims),
+            "*".join(str(d) for d in source_dims[1:]),
+            size,
+            size,
+            ""
+            if weights[1] and weights[1][0] == size
+            else ", and give %s %d rows" % (weights[0], size),
+        )
+    )
+
+
+def conv_advice(images, weights):
+    (a, a_dims), (w, w_dims) = images, weights
+    text = "tf.nn.conv2d convolves %s %s with the weights %s %s" % (
+        a,
+        shape_text(a_dims),
+        w,
+        shape_text(w_dims),
+    )
+    if a_dims is not None and len(a_dims) != 4:
+        return text + (
+            ": a convolution takes images, [batch, height, width, channels], and %s is not: "
+            "give it images, X itself or the output of the convolution before." % a
+        )
+    if w_dims is None or len(w_dims) != 4:
+        return text + (
+            ": a convolution's weights are [patch height, patch width, input channels, output "
+            "channels], four dimensions."
+        )
+    channels = a_dims[3] if a_dims else None
+    return text + (
+        ": a convolution's weights are [patch height, patch width, input channels, output "
+        "channels], so the third dimension of %s (%s) must be the channels of %s, %s (the output "
+        "channels of the layer before). Make %s [%s, %s, %s, %s]."
+        % (w, w_dims[2], a, channels, w, w_dims[0], w_dims[1], channels, w_dims[3])
+    )
+
+
+def _elementwise_advice(left, right):
+    (a, a_dims), (b, b_dims) = left, right
+    text = "%s %s and %s %s do not fit together: their last dimensions must be equal" % (
+        a,
+        shape_text(a_dims),
+        b,
+        shape_text(b_dims),
+    )
+    if a_dims and b_dims and len(b_dims) == 1 and len(a_dims) > 1:
+        return text + (
+            ". Biases hold one value per neuron of their layer (per channel after a "
+            "convolution): %s must be [%s], like the last dimension of the layer's weights."
+            % (b, a_dims[-1])
+        )
+    return text + " (or one of them 1)."
+
+
+def _reshape_advice(source, message):
+    a, a_dims = source
+    target = re.search(r"input\[1\] = (\[[^\]]*\])", message)
+    target = shape_text(shape_dims(target.group(1))) if target else "the shape asked for"
+    size = _size(a_dims)
+    text = "tf.reshape cannot turn %s %s into %s" % (a, shape_text(a_dims), target)
+    if size is None:
+        return text + ": the number of values must stay the same."
+    return text + (
+        ": each image has %d values there (%s), and they must all fit in the new shape. Flatten "
+        "with tf.reshape(%s, [-1, %d]), and give the next layer's weights %d rows."
+        % (size, " x ".join(str(d) for d in a_dims[1:]), a, size, size)
+    )
+
+
+def _concat_advice(parts):
+    listed = ", ".join("%s %s" % (name, shape_text(dims)) for name, dims in parts)
+    return (
+        "tf.concat joins %s: they must have the same number of dimensions, and the same sizes "
+        "except along the axis they are joined on. To put all weights (or biases) in one line, "
+        "as allweights does, flatten each one first: tf.reshape(W, [-1])." % listed
+    )
+
+
+def types_differ(error, learner):
+    """Two values of different types in one operation (an int32 constant added to float32)."""
+    found = _TYPES_DIFFER.search(str(error))
+    if not isinstance(error, TypeError) or not found or not _raised_by_tensorflow(learner):
+        return None
+    operation = OPERATORS.get(found["op"])
+    operation = "'%s'" % operation if operation else FUNCTIONS.get(found["op"], found["op"])
+    return (
+        "The network cannot be built: %s. %s takes values of one type, and is given %s and %s: "
+        "TensorFlow does not convert between them. The workshop's tensors are all float32: make "
+        "the other one float32 too (tf.constant(0.1, tf.float32, [K]), tf.ones([K])), or convert "
+        "it with tf.cast(..., tf.float32)."
+        % (learner.line, operation, found["one"], found["other"])
+    )
