@@ -24,9 +24,6 @@ from conftest import ROOT  # noqa: E402
 from visu import progress, reference, steps  # noqa: E402
 
 STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
-# the steps whose full seed-0 run ships (benchmarks/run_steps.py writes them): all but 4.2 so far,
-# whose full run had not finished on the loaded machine when this was committed
-SHIPPED = [step for step in STEPS if (reference.SOLUTIONS / step.replace(".py", ".csv")).exists()]
 TRAINING_LINE, TEST_LINE = progress.read_training_points, progress.read_test_points
 
 
@@ -51,7 +48,7 @@ def faint_lines(ax, name):
 # --- the solutions' curves --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("step", SHIPPED)
+@pytest.mark.parametrize("step", STEPS)
 def test_every_step_ships_the_curves_of_its_full_seed_0_run(step):
     curves = reference.read_curves(reference.SOLUTIONS / step.replace(".py", ".csv"))
     own_count = re.search(r"parse_run_options\(iterations=(\d+)\)", (ROOT / step).read_text())
@@ -64,21 +61,23 @@ def test_every_step_ships_the_curves_of_its_full_seed_0_run(step):
     assert (reference.SOLUTIONS / step.replace(".py", ".csv")).stat().st_size < 40_000
 
 
-@pytest.mark.parametrize("step", SHIPPED)
+@pytest.mark.parametrize("step", STEPS)
 def test_the_solutions_curves_are_what_the_step_prints(step, mnist_dir, monkeypatch, tmp_path):
     """The first iterations again, here: the same seed trains the same way, so every point it
-    prints is the file's (a short run adds a point at its last iteration, left out)."""
+    prints is the file's (a short run adds a point at its last iteration, left out). Another
+    TensorFlow release rounds differently: a point may then differ by an image or two."""
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
     _, text = train_in_process(monkeypatch, tmp_path, step, "--iterations", "21")
     solution = reference.against(step)
-    for line, shipped in ((TRAINING_LINE, solution.train), (TEST_LINE, solution.test)):
+    # the accuracies' tolerance: two images of a training batch of 100, or of the 10000 test images
+    for line, shipped, images in ((TRAINING_LINE, solution.train, 100), (TEST_LINE, solution.test, 10_000)):
         points = printed(text, line)
         points = points[:, points[0] < 21]
         assert points.shape[1] >= 1
         file = shipped[:, np.isin(shipped[0], points[0])]
         assert np.array_equal(file[0], points[0])
-        assert np.array_equal(file[1], points[1])  # accuracies as printed
-        assert np.allclose(file[2], points[2].round(2), atol=0.006)  # losses to 2 decimals
+        assert np.allclose(file[1], points[1], rtol=0, atol=2.5 / images)  # accuracies
+        assert np.allclose(file[2], points[2].round(2), rtol=0.01, atol=0.006)  # losses, 2 decimals
 
 
 def test_run_steps_writes_the_curves_the_step_printed_and_leaves_the_solutions(mnist_dir, tmp_path):
@@ -162,7 +161,7 @@ def test_a_wrong_step_or_folder_is_one_line_saying_what_against_takes(make, says
     message = str(stopped.value)
     assert message.startswith("--against %s: " % given) and says in message
     assert "Give a step (%s)" % ", ".join(reference.steps()) in message
-    assert len(SHIPPED) >= 8 and "2.0" in reference.steps()
+    assert list(reference.steps()) == [reference.script_label(step) for step in STEPS]
     assert "\n" not in message
 
 
@@ -296,6 +295,6 @@ def test_the_shipped_curves_and_the_steps_table_agree_within_the_noise_of_two_ru
     curves come from two full runs with seed 0 on other days: on a CPU they differ in the fourth
     decimal (threads add floats in another order, and the difference grows over 10000
     iterations), never by more than 0.001 in the runs measured."""
-    for step in (step for step in steps.STEPS if step.file in SHIPPED):
+    for step in steps.STEPS:
         shipped = reference.against(step.file).test[1].max()
         assert abs(shipped - float(step.max_test_accuracy)) <= 0.001, step.file

@@ -4,6 +4,7 @@ back by check_setup.py, the benchmarks and the tests."""
 import math
 
 import numpy as np
+import pytest
 
 from visu import progress
 
@@ -52,7 +53,7 @@ def test_a_runs_output_reads_back_as_its_points_and_best():
     assert training[1].i == 100 and float32s(training[1][1:]) == (ACCURACY, LOSS, RATE)
     assert training[2].learning_rate is None and math.isnan(training[2].loss)
     assert [(point.i, point.epoch) for point in tests] == [(0, 1), (100, 1), (600, 2)]
-    assert tests[1].accuracy == 0.9511 and tests[1].loss == np.float32(16.285784)
+    assert tests[1].accuracy == 0.9511 and tests[1].loss == pytest.approx(16.285784, abs=1e-6)
     assert progress.read_max_test_accuracy(OUTPUT) == 0.9511
     assert progress.read_max_test_accuracy("0: accuracy:0.1 loss: 2.0\n") is None
 
