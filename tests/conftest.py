@@ -9,6 +9,24 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
+# The files that take longest (several minutes between them: real training runs, real kernels)
+# start first, so that pytest.ini's two processes finish together rather than one waiting on
+# the last of them.
+SLOWEST_FIRST = [
+    "test_steps.py",
+    "test_notebook.py",
+    "test_try_and_checkpoints.py",
+    "test_against.py",
+]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return SLOWEST_FIRST.index(name) if name in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=rank)  # a stable sort: each file's own tests keep their order
+
 
 def skip_or_fail_in_ci(reason):
     """Skips the test on a learner's machine; fails it in CI (CI=true), where everything it needs

@@ -70,7 +70,8 @@ def test_the_solutions_curves_are_what_the_step_prints(step, mnist_dir, monkeypa
     _, text = train_in_process(monkeypatch, tmp_path, step, "--iterations", "21")
     solution = reference.against(step)
     # the accuracies' tolerance: two images of a training batch of 100, or of the 10000 test images
-    for line, shipped, images in ((TRAINING_LINE, solution.train, 100), (TEST_LINE, solution.test, 10_000)):
+    kinds = ((TRAINING_LINE, solution.train, 100), (TEST_LINE, solution.test, 10_000))
+    for line, shipped, images in kinds:
         points = printed(text, line)
         points = points[:, points[0] < 21]
         assert points.shape[1] >= 1

@@ -16,11 +16,11 @@ STEPS = [
     ("mnist_2.0_five_layers_sigmoid.py", 300, 0.85),
     ("mnist_2.1_five_layers_relu_lrdecay.py", 300, 0.90),
     ("mnist_2.2_five_layers_relu_lrdecay_dropout.py", 300, 0.90),
-    ("mnist_3.0_convolutional.py", 300, 0.90),
-    ("mnist_3.1_convolutional_bigger_dropout.py", 300, 0.90),
+    ("mnist_3.0_convolutional.py", 100, 0.90),
+    ("mnist_3.1_convolutional_bigger_dropout.py", 100, 0.90),
     ("mnist_4.0_batchnorm_five_layers_sigmoid.py", 300, 0.85),
     ("mnist_4.1_batchnorm_five_layers_relu.py", 300, 0.85),
-    ("mnist_4.2_batchnorm_convolutional.py", 200, 0.90),
+    ("mnist_4.2_batchnorm_convolutional.py", 100, 0.90),
 ]
 
 

@@ -106,14 +106,13 @@ class WindowView(LiveView):
         super().__init__(graphs, record)
         self._script_name, self._next_poll = script_name, 0.0
         graphs.fig.canvas.mpl_connect("close_event", self._on_close)
-        self.set_paused(False)
+        self._show_title()
 
     def _on_close(self, event):
         self.closed = True
 
-    def set_paused(self, paused):
-        self.paused = paused
-        note = " - paused, Space to resume" if paused else ""
+    def _show_title(self):
+        note = " - paused, Space to resume" if self.paused else ""
         self.graphs.fig.canvas.manager.set_window_title(
             "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause, D draw)"
             % (self._script_name, note)
@@ -125,6 +124,9 @@ class WindowView(LiveView):
 
     def _draw(self):
         self.graphs.fig.canvas.draw()
+        # The title says "paused" once the graphs it froze are drawn (Space redraws them at once),
+        # never before: what the learner reads in the title is what the window shows.
+        self._show_title()
         self.graphs.fig.canvas.flush_events()
 
     def _idle(self):
