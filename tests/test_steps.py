@@ -1,14 +1,18 @@
 """Every step script, run as a learner runs it: from another folder, headless, on the real MNIST."""
 
+import contextlib
+import io
 import math
 import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from benchmarks import harness
 from conftest import ROOT
-from visu import progress
+from visu import progress, reference
 
 # step script, iterations of the short run, the test accuracy it must at least reach by then
 STEPS = [
@@ -38,13 +42,28 @@ def run_step(script, *args, cwd, mnist_dir=None, env=None):
     )
 
 
+@pytest.fixture(scope="module")
+def headless_run(mnist_dir, tmp_path_factory):
+    """A step's short run, headless, from another folder: made once, read by several tests.
+    Returns (its folder, the finished process)."""
+    done = {}
+
+    def run(script):
+        if script not in done:
+            folder = tmp_path_factory.mktemp(script[: -len(".py")])
+            iterations = dict((step, count) for step, count, _ in STEPS)[script]
+            arguments = ("--no-window", "--iterations", str(iterations))
+            done[script] = folder, run_step(script, *arguments, cwd=folder, mnist_dir=mnist_dir)
+        return done[script]
+
+    return run
+
+
 @pytest.mark.parametrize("script, iterations, floor", STEPS)
 def test_step_trains_headless_from_another_folder_and_learns(
-    script, iterations, floor, mnist_dir, tmp_path
+    script, iterations, floor, headless_run
 ):
-    done = run_step(
-        script, "--no-window", "--iterations", str(iterations), cwd=tmp_path, mnist_dir=mnist_dir
-    )
+    folder, done = headless_run(script)
     assert done.returncode == 0, done.stderr[-3000:]
     training, tests = (
         progress.read_training_points(done.stdout),
@@ -57,7 +76,34 @@ def test_step_trains_headless_from_another_folder_and_learns(
     best = progress.read_max_test_accuracy(done.stdout)
     assert best == pytest.approx(max(point.accuracy for point in tests), abs=1e-4)
     assert best > floor, "%s reached only %s after %d iterations" % (script, best, iterations)
-    assert (tmp_path / script.replace(".py", ".png")).stat().st_size > 10000
+    assert (folder / script.replace(".py", ".png")).stat().st_size > 10000
+
+
+def printed(points):
+    """Progress points as an array [3, points]: iteration, accuracy, loss."""
+    return np.array([(p.i, p.accuracy, p.loss) for p in points], float).reshape(-1, 3).T
+
+
+@pytest.mark.parametrize("script", [step for step, _, _ in STEPS])
+def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_run):
+    """The same seed trains the same way, so the points a short run prints up to iteration 20 are
+    those of the full seed-0 run whose curves ship in visu/solutions/ (for --against). Another
+    TensorFlow release rounds differently: a point may then differ by an image or two."""
+    _, done = headless_run(script)
+    solution = reference.against(script)
+    # the accuracies' tolerance: two images of a training batch of 100, or of the 10000 test images
+    kinds = (
+        (progress.read_training_points, solution.train, 100),
+        (progress.read_test_points, solution.test, 10_000),
+    )
+    for read, shipped, images in kinds:
+        points = printed(read(done.stdout))
+        points = points[:, points[0] <= 20]
+        assert points.shape[1] >= 1
+        file = shipped[:, np.isin(shipped[0], points[0])]
+        assert np.array_equal(file[0], points[0])
+        assert np.allclose(file[1], points[1], rtol=0, atol=2.5 / images)  # accuracies
+        assert np.allclose(file[2], points[2].round(2), rtol=0.01, atol=0.006)  # losses, 2 decimals
 
 
 @pytest.mark.parametrize(
@@ -110,36 +156,31 @@ def test_under_a_notebook_like_backend_the_step_trains_and_shows_the_graphs_at_t
     assert (tmp_path / "mnist_1.0_softmax.png").stat().st_size > 10000
 
 
-def test_learning_rate_decays_as_the_workshop_says(mnist_dir, tmp_path):
-    done = run_step(
-        "mnist_2.1_five_layers_relu_lrdecay.py",
-        "--no-window",
-        "--iterations",
-        "40",
-        cwd=tmp_path,
-        mnist_dir=mnist_dir,
-    )
+def test_learning_rate_decays_as_the_workshop_says(headless_run):
+    _, done = headless_run("mnist_2.1_five_layers_relu_lrdecay.py")
     assert done.returncode == 0, done.stderr[-3000:]
     rates = {point.i: point.learning_rate for point in progress.read_training_points(done.stdout)}
     assert rates[0] == pytest.approx(0.0031)
     assert rates[40] == pytest.approx(0.0001 + 0.003 * 2.718281828 ** (-40 / 2000), rel=1e-5)
+    assert rates[300] == pytest.approx(0.0001 + 0.003 * 2.718281828 ** (-300 / 2000), rel=1e-5)
 
 
-def test_same_seed_gives_the_same_run_and_another_seed_another(mnist_dir, tmp_path):
-    runs = [
-        run_step(
-            "mnist_2.2_five_layers_relu_lrdecay_dropout.py",
-            "--no-window",
-            "--iterations",
-            "30",
-            "--seed",
-            seed,
-            cwd=tmp_path,
-            mnist_dir=mnist_dir,
-        )
-        for seed in ("3", "3", "4")
-    ]
-    lines = [progress.progress_lines(run.stdout) for run in runs]
+def test_same_seed_gives_the_same_run_and_another_seed_another(mnist_dir, monkeypatch, tmp_path):
+    """Three runs in this process, one after the other, as %run makes them in a notebook: nothing
+    of one run carries over into the next."""
+    monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
+    monkeypatch.chdir(tmp_path)  # where the runs save their graphs
+    lines = []
+    for seed in ("3", "3", "4"):
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            harness.run_step(
+                "mnist_2.2_five_layers_relu_lrdecay_dropout.py",
+                *("--iterations", "30", "--seed", seed),
+                animate="train",
+                quiet=False,
+            )
+        lines.append(progress.progress_lines(output.getvalue()))
     assert len(lines[0]) > 4 and lines[0] == lines[1] and lines[0] != lines[2]
 
 
