@@ -10,9 +10,9 @@ Then the timed command, as a learner types it, from Python's start to its end:
     python <step> --no-window --restore <DIR> --try <the ten files>
 
 It prints the wall time and the processor time (user and system) the command used. Its time
-includes starting Python, importing TensorFlow, loading MNIST (the step loads it before
-it knows it will not train), restoring, classifying and saving the final graphs' PNG. The data
-comes from $MNIST_DATA_DIR, else data/ beside the scripts.
+includes starting Python, importing TensorFlow (most of it), loading MNIST (the step loads it
+before it knows it will not train), restoring and classifying; a restored run saves no PNG (its
+graphs are the saved run's). The data comes from $MNIST_DATA_DIR, else data/ beside the scripts.
 """
 
 import argparse

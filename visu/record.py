@@ -39,6 +39,7 @@ class Record:
         self.mosaics = {}  # graph index -> its latest mosaic
         self.not_a_number = None  # (iteration, "training" or "test", value): the first loss
         self.changes = 0
+        self.restored = False  # True once --restore filled it from a saved run
 
     def add_training(self, i, accuracy, loss, learning_rate=None):
         self._add(self.train_curves, "training", i, accuracy, loss)

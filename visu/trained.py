@@ -123,6 +123,7 @@ class TrainedNetwork:
         except checkpoint.RefusedCheckpoint as refused:
             raise SystemExit("--restore %s: %s" % (folder, refused)) from None
         restore_record(record, arrays)
+        record.restored = True
         print(
             "Restored the network of %s from %s: trained for %d iterations, max test accuracy "
             "%.4f. No training this time."

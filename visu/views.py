@@ -224,6 +224,11 @@ class PngView:
         pass
 
     def finish(self):
+        if self.record.restored and not self._show:
+            # nothing trained: the graphs are the saved run's, saved when it trained (and a
+            # second of a learner's wait for --restore --try)
+            print("The graphs are the saved run's: none saved this time.")
+            return
         self.graphs.draw(self.record)
         self.graphs.fig.savefig(self.path)
         print("The graphs were saved to %s" % self.path)
