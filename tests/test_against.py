@@ -252,12 +252,18 @@ def test_a_run_against_an_earlier_run_folder_draws_that_runs_curves(
             "within its full run of 1000 (+0.0000).",
         ),
         (
+            [0, 10, 30],
+            [0.1, 0.5, 0.8],  # the reference tested at 0, then at 100 only
+            "Against 9.9: max test accuracy 0.8000 within 30 iterations, against 9.9's 0.9000 "
+            "within 100 (its first test after 30) and 0.9800 within its full run of 1000.",
+        ),
+        (
             [0, 100],
             [float("nan"), float("nan")],
             "Against 9.9: this run has no test accuracy to compare with 9.9's 0.9800.",
         ),
     ],
-    ids=["shorter", "longer", "equal", "no accuracy"],
+    ids=["shorter", "longer", "equal", "shorter than its first test", "no accuracy"],
 )
 def test_the_last_line_compares_at_the_same_iteration_count_and_over_the_full_run(
     iterations, accuracies, says

@@ -198,13 +198,24 @@ def comparison(reference, test_curves):
     mine, last = round(float(accuracies[known].max()), 4), int(iterations.max())
     line = "Against %s: max test accuracy %.4f within %d iterations" % (name, mine, last)
     if last < reference.iterations:
-        theirs = round(reference.max_test_accuracy(until=last), 4)
-        line += ", against %s's %.4f within the same %d (%+.4f)" % (
-            name,
-            theirs,
-            last,
-            mine - theirs,
-        )
+        tested = reference.test[0]
+        if (tested <= last).any() and tested[tested <= last].max() >= last / 2:
+            theirs = round(reference.max_test_accuracy(until=last), 4)
+            line += ", against %s's %.4f within the same %d (%+.4f)" % (
+                name,
+                theirs,
+                last,
+                mine - theirs,
+            )
+        else:  # the reference had not tested since its start: its next test, not its untrained one
+            after = tested[tested > last].min()
+            theirs = round(reference.max_test_accuracy(until=after), 4)
+            line += ", against %s's %.4f within %d (its first test after %d)" % (
+                name,
+                theirs,
+                after,
+                last,
+            )
         line += " and %.4f within its full run of %d." % (
             reference.max_test_accuracy(),
             reference.iterations,
