@@ -10,7 +10,7 @@ of the first layer's patches, and the probability of keeping a neuron of the den
 training (1.0: no dropout). 4-8-12 with 5x5 patches and no dropout is step 3.0's network. Each
 copy is made and edited in a temporary folder, checked to differ from 3.1 in those lines only, and
 run headless (--no-window) from there. For each: max test accuracy, the first iteration at or above
-0.99, and the wall and CPU time; then the menu, as the comment block that ends steps 3.0 and 3.1,
+0.99, and the wall and CPU time; then the menu, a comment block for the end of steps 3.0 and 3.1,
 with each variant's time against step 3.0's (in CPU time: a busy machine disturbs it less).
 """
 

@@ -92,3 +92,20 @@ def test_side_by_side_shows_the_changed_lines_of_both_files(tmp_path, monkeypatc
     assert "line&nbsp;5<" not in html  # far from the change: left out
     same = exercises.side_by_side("mine.py", "mine.py").data
     assert "are the same" in same
+
+
+# --- the challenge's variants (deck 13): benchmarks/challenge_variants.py ----------------------
+
+STEP_3_1 = "mnist_3.1_convolutional_bigger_dropout.py"
+
+
+def test_each_challenge_variant_is_step_3_1_with_only_its_settings_changed():
+    from benchmarks import challenge_variants
+
+    original = (ROOT / STEP_3_1).read_text().splitlines()
+    for name, settings in challenge_variants.VARIANTS.items():
+        variant = challenge_variants.variant_source(*settings).splitlines()
+        changed = [old for old, new in zip(original, variant) if old != new]
+        assert len(variant) == len(original) and len(changed) <= 3, name
+        assert all(any(edit in line for edit, _ in challenge_variants.EDITS) for line in changed)
+        compile("\n".join(variant), name, "exec")
