@@ -22,6 +22,15 @@ def interrupt_this_process():
     os.kill(os.getpid(), signal.SIGINT)
 
 
+@pytest.fixture(autouse=True)
+def pythons_own_sigint_handler():
+    """Each test starts from Python's own SIGINT handler, as a learner's script does, however the
+    tests were started: a shell's background job, and pytest-xdist's workers, ignore SIGINT."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 def test_an_interrupt_asks_to_stop_and_the_work_under_way_goes_on():
     done = []
     with StopAtIterationEnd() as stop:
