@@ -88,7 +88,8 @@ def printed(points):
 def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_run):
     """The same seed trains the same way, so the points a short run prints up to iteration 20 are
     those of the full seed-0 run whose curves ship in visu/solutions/ (for --against). Another
-    TensorFlow release rounds differently: a point may then differ by an image or two."""
+    TensorFlow release rounds differently: a point may then differ by an image or two, and a loss
+    by a few percent (step 4.2 on TensorFlow 2.16: 20.46 at iteration 20, 20.21 on 2.21)."""
     _, done = headless_run(script)
     solution = reference.against(script)
     # the accuracies' tolerance: two images of a training batch of 100, or of the 10000 test images
@@ -103,7 +104,7 @@ def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_
         file = shipped[:, np.isin(shipped[0], points[0])]
         assert np.array_equal(file[0], points[0])
         assert np.allclose(file[1], points[1], rtol=0, atol=2.5 / images)  # accuracies
-        assert np.allclose(file[2], points[2].round(2), rtol=0.01, atol=0.006)  # losses, 2 decimals
+        assert np.allclose(file[2], points[2].round(2), rtol=0.05, atol=0.006)  # losses, 2 decimals
 
 
 @pytest.mark.parametrize(
