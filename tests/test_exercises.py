@@ -49,11 +49,7 @@ def test_the_notebooks_your_turn_cells_are_the_exercises_text_before_each_soluti
         assert sources[text + 4] == "%%run %s" % exercise["solution"]
 
 
-@pytest.mark.parametrize(
-    "exercise",
-    EXERCISES,
-    ids=lambda e: e["your copy"],
-)
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e["your copy"])
 def test_each_pass_mark_is_the_solutions_own_figure_and_a_little_below(exercise):
     solution = reference.against(exercise["solution"])
     row = re.search(r"^\| pass mark \| (.*) \|$", exercise["markdown"], re.M).group(1)

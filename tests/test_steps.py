@@ -9,6 +9,7 @@ import sys
 
 import numpy as np
 import pytest
+from test_against import printed
 
 from benchmarks import harness
 from conftest import ROOT
@@ -79,11 +80,6 @@ def test_step_trains_headless_from_another_folder_and_learns(
     assert (folder / script.replace(".py", ".png")).stat().st_size > 10000
 
 
-def printed(points):
-    """Progress points as an array [3, points]: iteration, accuracy, loss."""
-    return np.array([(p.i, p.accuracy, p.loss) for p in points], float).reshape(-1, 3).T
-
-
 @pytest.mark.parametrize("script", [step for step, _, _ in STEPS])
 def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_run):
     """The same seed trains the same way, so the points a short run prints up to iteration 20 are
@@ -98,7 +94,7 @@ def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_
         (progress.read_test_points, solution.test, 10_000),
     )
     for read, shipped, images in kinds:
-        points = printed(read(done.stdout))
+        points = printed(done.stdout, read)
         points = points[:, points[0] <= 20]
         assert points.shape[1] >= 1
         file = shipped[:, np.isin(shipped[0], points[0])]

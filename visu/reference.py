@@ -199,7 +199,8 @@ def comparison(reference, test_curves):
     line = "Against %s: max test accuracy %.4f within %d iterations" % (name, mine, last)
     if last < reference.iterations:
         tested = reference.test[0]
-        if (tested <= last).any() and tested[tested <= last].max() >= last / 2:
+        tested_by_then = tested[tested <= last]
+        if tested_by_then.size and tested_by_then.max() >= last / 2:
             theirs = round(reference.max_test_accuracy(until=last), 4)
             line += ", against %s's %.4f within the same %d (%+.4f)" % (
                 name,

@@ -69,7 +69,6 @@ class TrainedNetwork:
         self.options = options
         self.classify = self.session = None
         self.names = {}  # a variable's operation -> its name in the script (W1, B1, ...)
-        self.restored = False
         self.pad = None  # the drawing pad, made the first time D is pressed
 
     def set_classifier(self, classify, session, namespace=None):
@@ -123,13 +122,11 @@ class TrainedNetwork:
         except checkpoint.RefusedCheckpoint as refused:
             raise SystemExit("--restore %s: %s" % (folder, refused)) from None
         restore_record(record, arrays)
-        record.restored = True
         print(
             "Restored the network of %s from %s: trained for %d iterations, max test accuracy "
             "%.4f. No training this time."
             % (step, folder, about["iterations"], about.get("max_test_accuracy", 0.0))
         )
-        self.restored = True
         return True
 
     def after_training(self, record, failed=False):
@@ -250,6 +247,7 @@ def restore_record(record, arrays):
     record.band_iterations[:] = arrays["band_iterations"].tolist()
     record.bands4[:] = list(arrays["bands4"])
     record.bands5[:] = list(arrays["bands5"])
+    record.restored = True
     for name in arrays:
         if name.startswith("mosaic"):
             record.mosaics[int(name[len("mosaic") :])] = arrays[name]

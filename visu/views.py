@@ -225,8 +225,8 @@ class PngView:
 
     def finish(self):
         if self.record.restored and not self._show:
-            # nothing trained: the graphs are the saved run's, saved when it trained (and a
-            # second of a learner's wait for --restore --try)
+            # nothing trained: the graphs are the saved run's, saved as a PNG when it trained;
+            # saving them again would only add a second to --restore --try
             print("The graphs are the saved run's: none saved this time.")
             return
         self.graphs.draw(self.record)
