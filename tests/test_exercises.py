@@ -105,3 +105,51 @@ def test_each_challenge_variant_is_step_3_1_with_only_its_settings_changed():
         assert len(variant) == len(original) and len(changed) <= 3, name
         assert all(any(edit in line for edit, _ in challenge_variants.EDITS) for line in changed)
         compile("\n".join(variant), name, "exec")
+
+
+STEP_3_0 = "mnist_3.0_convolutional.py"
+MENU_ROW = re.compile(
+    r"^#   (?P<settings>.{32}) (?P<accuracy>0\.\d{4}) +(?P<above>\d+|-) +x (?P<time>\d+\.\d)"
+    r"(  \((?P<step>step \d\.\d)\))?$"
+)
+
+
+def challenge_menu(step):
+    """The comment block that ends a step: the challenge's menu, from its first line on."""
+    lines = (ROOT / step).read_text().splitlines()
+    first = [n for n, line in enumerate(lines) if line.startswith("# The challenge (deck step 13)")]
+    assert len(first) == 1, "%s has %d challenge menus" % (step, len(first))
+    return lines[first[0] :]
+
+
+def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():
+    from benchmarks import challenge_variants
+
+    menu = challenge_menu(STEP_3_0)
+    assert challenge_menu(STEP_3_1) == menu
+    rows = [MENU_ROW.match(line) for line in menu if re.match(r"#   \d", line)]
+    assert all(rows) and len(rows) == len(challenge_variants.VARIANTS), menu
+    # the benchmark's own menu, given the figures the rows say, is the block in the steps
+    results = {}  # name: (max test accuracy, above 0.99 from, wall time, time against 3.0's)
+    for name, row in zip(challenge_variants.VARIANTS, rows):
+        above = None if row["above"] == "-" else int(row["above"])
+        results[name] = (float(row["accuracy"]), above, None, float(row["time"]))
+    iterations = int(re.search(r"each the first (\d+)", menu[0])[1])
+    assert iterations == challenge_variants.ITERATIONS  # the command in the menu makes this menu
+    assert challenge_variants.menu(results, iterations, seed=0).splitlines() == menu
+    assert "`python benchmarks/challenge_variants.py`" in (ROOT / "README.md").read_text()
+
+
+def test_the_menus_rows_of_steps_3_0_and_3_1_are_their_shipped_curves_until_then():
+    """Both are the same seed-0 run as each step's solution curves, cut at the menu's iterations:
+    the same max test accuracy (within 2.5 test images) and the same first iteration above 0.99."""
+    menu = challenge_menu(STEP_3_0)
+    iterations = int(re.search(r"each the first (\d+)", menu[0])[1])
+    rows = {row["step"]: row for row in map(MENU_ROW.match, menu) if row and row["step"]}
+    assert set(rows) == {"step 3.0", "step 3.1"}
+    for label, row in rows.items():
+        curves = reference.read_curves(reference.steps()[label.split()[1]])
+        until = curves.test[:, curves.test[0] <= iterations]
+        assert float(row["accuracy"]) == pytest.approx(until[1].max(), abs=0.00025), label
+        above = until[0][until[1] >= 0.99]
+        assert row["above"] == (str(int(above[0])) if above.size else "-"), label
