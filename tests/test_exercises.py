@@ -122,6 +122,11 @@ def challenge_menu(step):
     return lines[first[0] :]
 
 
+def menu_iterations(menu):
+    """How many iterations of each variant the menu's header says it ran."""
+    return int(re.search(r"each the first (\d+)", menu[0])[1])
+
+
 def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():
     from benchmarks import challenge_variants
 
@@ -134,7 +139,7 @@ def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():
     for name, row in zip(challenge_variants.VARIANTS, rows):
         above = None if row["above"] == "-" else int(row["above"])
         results[name] = (float(row["accuracy"]), above, None, float(row["time"]))
-    iterations = int(re.search(r"each the first (\d+)", menu[0])[1])
+    iterations = menu_iterations(menu)
     assert iterations == challenge_variants.ITERATIONS  # the command in the menu makes this menu
     assert challenge_variants.menu(results, iterations, seed=0).splitlines() == menu
     assert "`python benchmarks/challenge_variants.py`" in (ROOT / "README.md").read_text()
@@ -144,12 +149,13 @@ def test_the_menus_rows_of_steps_3_0_and_3_1_are_their_shipped_curves_until_then
     """Both are the same seed-0 run as each step's solution curves, cut at the menu's iterations:
     the same max test accuracy (within 2.5 test images) and the same first iteration above 0.99."""
     menu = challenge_menu(STEP_3_0)
-    iterations = int(re.search(r"each the first (\d+)", menu[0])[1])
+    iterations = menu_iterations(menu)
     rows = {row["step"]: row for row in map(MENU_ROW.match, menu) if row and row["step"]}
     assert set(rows) == {"step 3.0", "step 3.1"}
     for label, row in rows.items():
         curves = reference.read_curves(reference.steps()[label.split()[1]])
-        until = curves.test[:, curves.test[0] <= iterations]
-        assert float(row["accuracy"]) == pytest.approx(until[1].max(), abs=0.00025), label
-        above = until[0][until[1] >= 0.99]
+        best = curves.max_test_accuracy(until=iterations)
+        assert float(row["accuracy"]) == pytest.approx(best, abs=0.00025), label
+        tested, accuracies = curves.test[0], curves.test[1]
+        above = tested[(tested <= iterations) & (accuracies >= 0.99)]
         assert row["above"] == (str(int(above[0])) if above.size else "-"), label
