@@ -24,7 +24,7 @@ import visu.startup  # before tensorflow: imports it with its start-up log quiet
 
 import tensorflow.compat.v1 as tf
 
-from visu import errors, notes, progress, reference, summary
+from visu import build_errors, errors, notes, progress, reference, summary
 from visu import options as run_options
 from visu.figure import TITLES
 from visu.interrupt import StopAtIterationEnd
@@ -84,6 +84,9 @@ class MnistDataVis:
         dpi=70,
     ):
         self.options = options if options is not None else parse_run_options([])
+        # the steps make MnistDataVis once their model is built: what TensorFlow lets through but
+        # some processors refuse is refused here, on every one, before any window opens
+        build_errors.check_convolutions(tf.get_default_graph())
         given = (title1, title2, title3, title4, title5, title6)
         titles = [title or default for title, default in zip(given, TITLES)]
         self.record = Record()

@@ -53,7 +53,7 @@ def test_a_step_starts_with_the_projects_line_and_none_of_tensorflows(
     assert done.stderr == ""  # nothing at all: the run went well
     first = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
     assert re.fullmatch(
-        r"TensorFlow 2\.\d+\.\d+\S*, on (the CPU|the GPU: .+|\d GPUs: .+)[.:] .*", first
+        r"TensorFlow 2\.\d+\.\d+\S*, on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)[.:] .*", first
     )
     assert "--tf-log" in first
 
@@ -147,6 +147,28 @@ def test_stderr_is_sent_to_a_file_and_given_back(capfd):
     os.write(2, b"after\n")
     assert captured.text == "from C++\n"
     assert capfd.readouterr().err == "after\n"
+
+
+@pytest.mark.parametrize(
+    "setting, kernels", [("1", "oneDNN's kernels"), ("0", "TensorFlow's own kernels")]
+)
+def test_the_projects_line_names_the_cpu_kernels_that_tensorflow_picked(setting, kernels):
+    # the two sets move a run's figures by a few test images: a learner comparing runs sees why
+    if startup.STARTED.gpus:
+        pytest.skip("TensorFlow runs on this machine's GPU")
+    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=setting)
+    code = "from visu import startup; print(startup.describe(startup.STARTED))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert ", on the CPU with %s. " % kernels in done.stdout
 
 
 @pytest.mark.parametrize(

@@ -83,23 +83,26 @@ def test_step_trains_headless_from_another_folder_and_learns(
 @pytest.mark.parametrize("script", [step for step, _, _ in STEPS])
 def test_a_steps_first_points_are_its_shipped_solutions_curves(script, headless_run):
     """The same seed trains the same way, so the points a short run prints up to iteration 20 are
-    those of the full seed-0 run whose curves ship in visu/solutions/ (for --against). Another
-    TensorFlow release rounds differently: a point may then differ by an image or two, and a loss
-    by a few percent (step 4.2 on TensorFlow 2.16: 20.46 at iteration 20, 20.21 on 2.21)."""
+    those of the full seed-0 run whose curves ship in visu/solutions/ (for --against), within what
+    another processor changes. TensorFlow's two sets of CPU kernels (oneDNN's, and its own with
+    TF_ENABLE_ONEDNN_OPTS=0), which one processor or another gets by default, were measured
+    against each other up to iteration 20 (python benchmarks/kernel_sets.py): test accuracies up
+    to 19 test images apart (step 4.2; 2.2: 10), training accuracies 1 image of a batch, losses
+    1.0%. Another TensorFlow release: step 4.2 on 2.16, a loss of 20.46 at iteration 20 for
+    20.21 on 2.21 (1.2%). The tolerances below are those, with room."""
     _, done = headless_run(script)
     solution = reference.against(script)
-    # the accuracies' tolerance: two images of a training batch of 100, or of the 10000 test images
-    kinds = (
-        (progress.read_training_points, solution.train, 100),
-        (progress.read_test_points, solution.test, 10_000),
+    kinds = (  # what it reads, the shipped points, images of each accuracy, their tolerance
+        (progress.read_training_points, solution.train, 100, 3),
+        (progress.read_test_points, solution.test, 10_000, 30),
     )
-    for read, shipped, images in kinds:
+    for read, shipped, images, apart in kinds:
         points = printed(done.stdout, read)
         points = points[:, points[0] <= 20]
         assert points.shape[1] >= 1
         file = shipped[:, np.isin(shipped[0], points[0])]
         assert np.array_equal(file[0], points[0])
-        assert np.allclose(file[1], points[1], rtol=0, atol=2.5 / images)  # accuracies
+        assert np.allclose(file[1], points[1], rtol=0, atol=apart / images)  # accuracies
         assert np.allclose(file[2], points[2].round(2), rtol=0.05, atol=0.006)  # losses, 2 decimals
 
 

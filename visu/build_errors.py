@@ -1,6 +1,7 @@
 """Errors while the learner's script builds its graph: a layer whose shapes do not fit (matmul,
-conv2d, an addition, reshape, concat, or any other operation in general terms), or two values of
-different types in one operation; each explained with the script's names and what to do."""
+conv2d, an addition, reshape, concat, or any other operation in general terms), two values of
+different types in one operation, or a convolution whose depths TensorFlow lets through but whose
+fate depends on the processor; each explained with the script's names and what to do."""
 
 import pathlib
 import re
@@ -30,6 +31,53 @@ _TYPES_DIFFER = re.compile(
 
 
 # --- building the graph ------------------------------------------------------------------------
+
+
+class ConvolutionDepths(ValueError):
+    """A convolution whose weights take fewer input channels than its images have, found in the
+    complete graph (check_convolutions). Shape inference lets it through when they divide (it
+    reads it as a grouped convolution); then oneDNN's kernels train it and TensorFlow's own refuse
+    it at the first sess.run, so a learner's machine decides. The workshop refuses it on all."""
+
+    def __init__(self, op):
+        channels, taken = _depths(op)
+        super().__init__("%s: %s channels, weights for %s" % (op.name, channels, taken))
+        self.op = op
+
+
+def _depths(op):
+    """A Conv2D's (input channels, the weights' input channels), each None where unknown."""
+    images, weights = (shape_dims(t.shape) for t in op.inputs[:2])
+    return (
+        images[3] if images and len(images) == 4 else None,
+        weights[2] if weights and len(weights) == 4 else None,
+    )
+
+
+def check_convolutions(graph):
+    """Raises ConvolutionDepths for the first convolution of the graph whose depths differ."""
+    for op in graph.get_operations():
+        if op.type == "Conv2D" and len(op.inputs) >= 2:
+            channels, taken = _depths(op)
+            if None not in (channels, taken) and channels != taken:
+                raise ConvolutionDepths(op)
+
+
+def convolution_depths(error, learner):
+    """The paragraph for ConvolutionDepths: the convolution's own line, its names, the fix."""
+    if not isinstance(error, ConvolutionDepths):
+        return None
+    op = error.op
+    images, weights = op.inputs[0], op.inputs[1]
+    advice = conv_advice(
+        (learner.describe(images.op), shape_dims(images.shape)),
+        (learner.describe(weights.op), shape_dims(weights.shape)),
+    )
+    return (
+        "The network cannot be built: %s. %s TensorFlow itself lets this through (it reads it as "
+        "a grouped convolution, which some processors train and others refuse), so the workshop "
+        "stops it here, on every machine." % (learner.built_at(op) or learner.line, advice)
+    )
 
 
 def refused_while_building(error, learner):

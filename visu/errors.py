@@ -8,6 +8,8 @@ about, by identity, so nothing needs a name= argument. Kinds explained:
 
   shapes      a layer that cannot be built: matmul, conv2d, add, reshape, concat (and any other
               operation, in general terms), with the shapes of what it was given
+  depths      a convolution whose weights take fewer channels than its images have, which
+              TensorFlow builds: refused when the graph is complete, the same on every processor
   types       two values of different types in one operation (float32 and int32)
   not fed     a placeholder that sess.run needs and the feed dictionary leaves out
   feed        a feed of the wrong shape or type, or a key that is not a placeholder
@@ -28,7 +30,12 @@ import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu.build_errors import conv_advice, refused_while_building, types_differ
+from visu.build_errors import (
+    conv_advice,
+    convolution_depths,
+    refused_while_building,
+    types_differ,
+)
 from visu.learner import (
     Learner,
     depends_on,
@@ -63,7 +70,15 @@ def explain(error, script, iteration=None):
     learner = Learner(error, script)
     if not learner.frames:
         return None
-    for kind in (_not_fed, _not_ready, _fed_or_fetched, refused_while_building, types_differ):
+    kinds = (
+        convolution_depths,
+        _not_fed,
+        _not_ready,
+        _fed_or_fetched,
+        refused_while_building,
+        types_differ,
+    )
+    for kind in kinds:
         text = kind(error, learner)
         if text:
             break

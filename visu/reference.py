@@ -182,9 +182,28 @@ def read_run_folder(folder, text=None):
     )
 
 
+# How far one network's max test accuracy moves when nothing but chance changes: from one
+# processor's kernels to another's with the same seed (the steps' full runs: up to 0.0007 apart,
+# benchmarks/kernel_sets.py), and from one seed to the next (step 3.1's ten seeds: 0.9917 to 0.9934,
+# docs/steps.md). A run this close to the reference is the same as it, neither a win nor a loss.
+SAME_WITHIN = 0.002
+
+
+def verdict(mine, theirs, name):
+    """The difference of two max test accuracies (rounded as printed), and what it means against
+    the noise of chance alone."""
+    difference = round(mine - theirs, 4) + 0.0  # + 0.0: never -0.0000
+    noise = "the processor's kernels and the seed alone move it by up to %.4f" % SAME_WITHIN
+    if abs(difference) <= SAME_WITHIN:
+        return "%+.4f: the same as %s; %s" % (difference, name, noise)
+    where = "above" if difference > 0 else "below"
+    return "%+.4f: %s %s, by more than chance: %s" % (difference, where, name, noise)
+
+
 def comparison(reference, test_curves):
     """The line that ends a run drawn against `reference`: the run's max test accuracy against
-    the reference's within the same iterations, and within its whole run."""
+    the reference's within the same iterations, and within its whole run; a difference within
+    SAME_WITHIN is called the same."""
     iterations, accuracies = (np.asarray(values, float) for values in test_curves[:2])
     known = np.isfinite(accuracies)
     name = reference.name
@@ -202,11 +221,11 @@ def comparison(reference, test_curves):
         tested_by_then = tested[tested <= last]
         if tested_by_then.size and tested_by_then.max() >= last / 2:
             theirs = round(reference.max_test_accuracy(until=last), 4)
-            line += ", against %s's %.4f within the same %d (%+.4f)" % (
+            line += ", against %s's %.4f within the same %d (%s)" % (
                 name,
                 theirs,
                 last,
-                mine - theirs,
+                verdict(mine, theirs, name),
             )
         else:  # the reference had not tested since its start: its next test, not its untrained one
             after = tested[tested > last].min()
@@ -223,10 +242,10 @@ def comparison(reference, test_curves):
         )
     else:
         theirs = round(reference.max_test_accuracy(), 4)
-        line += ", against %s's %.4f within its full run of %d (%+.4f)." % (
+        line += ", against %s's %.4f within its full run of %d (%s)." % (
             name,
             theirs,
             reference.iterations,
-            mine - theirs,
+            verdict(mine, theirs, name),
         )
     return line

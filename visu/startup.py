@@ -26,7 +26,7 @@ import platform
 import re
 import sys
 import tempfile
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from visu.options import TF_LOG_OPTION, TF_LOG_VARIABLE
 
@@ -51,6 +51,7 @@ class Started(NamedTuple):
     gpus: tuple
     shown: bool
     kept: tuple
+    onednn: Optional[bool] = None  # whether the CPU runs oneDNN's kernels; None: not known
 
 
 def tensorflow_log_wanted(argv=None, environ=None):
@@ -133,7 +134,7 @@ def start_tensorflow(argv=None, environ=None):
     Returns a Started. When the import fails, all its lines are written back, then it raises."""
     if tensorflow_log_wanted(argv, environ) or not processor_runs_tensorflow():
         tf = _import_tensorflow()
-        return Started(tf.__version__, _gpu_names(tf), True, ())
+        return Started(tf.__version__, _gpu_names(tf), True, (), onednn_kernels())
     # imported before (a notebook's own cell): its import's lines came then, its devices' not yet
     quiet_level = "tensorflow" not in sys.modules and "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     if quiet_level:
@@ -152,7 +153,7 @@ def start_tensorflow(argv=None, environ=None):
     kept = lines_that_matter(captured.text)
     if kept:
         print("\n".join(kept), file=sys.stderr)
-    return Started(tf.__version__, gpus, False, tuple(kept))
+    return Started(tf.__version__, gpus, False, tuple(kept), onednn_kernels())
 
 
 def _import_tensorflow():
@@ -173,6 +174,18 @@ def _gpu_names(tf):
     return tuple(names)
 
 
+def onednn_kernels():
+    """Whether TensorFlow runs oneDNN's CPU kernels or its own (None: this release does not say).
+    It picks them by processor (oneDNN on x86 with AVX-512 VNNI, BF16 or AMX), or as
+    TF_ENABLE_ONEDNN_OPTS says; the two move a run's figures by a few test images."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
+
+
 def nvidia_driver_present():
     """Whether this machine has an NVIDIA GPU with its driver loaded (Linux)."""
     return os.path.exists("/proc/driver/nvidia/version")
@@ -189,8 +202,12 @@ def describe(started):
             "on the CPU: this machine has an NVIDIA GPU, but TensorFlow cannot use it (on Linux, "
             "pip install 'tensorflow[and-cuda]' adds the CUDA libraries it needs)"
         )
-    else:
+    elif started.onednn is None:
         where = "on the CPU"
+    else:
+        where = "on the CPU with %s kernels" % (
+            "oneDNN's" if started.onednn else "TensorFlow's own"
+        )
     if started.shown:
         return "TensorFlow %s, %s. Its own start-up messages are above (%s)." % (
             started.version,
