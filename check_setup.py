@@ -6,7 +6,8 @@ what to do when it failed:
   tensorflow, numpy, matplotlib   installed, and within the versions the tests run on
   MNIST        the four files found and verified, or downloaded now (MNIST_DATA_DIR honoured),
                so that the workshop itself needs no network
-  window       whether the steps will show a live window, and if not, why and what instead
+  window       whether the steps will show a live window, and if not, why and what instead;
+               tried in a child process, where a toolkit that aborts or hangs is a [FAIL]
   speed        a short run of step 3.1, and from it how long each step's full run takes here
 The exit status is 0 only when the workshop will run.
 
@@ -20,10 +21,12 @@ the checks that need them.
 """
 
 import argparse
+import json
 import os
 import platform
 import re
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -305,53 +308,201 @@ def check_data(data_dir=None, mirrors=None):
 # --- the window --------------------------------------------------------------------------------
 
 
-def check_window():
-    """Will a step show a live window here? The same reasoning as the steps (tensorflowvisu)."""
-    try:
-        import matplotlib.pyplot as plt
+# A figure opens in a second or two; a toolkit still at it after this would hang every step.
+WINDOW_TIMEOUT_S = 30
+# The child process that opens the window, so that a toolkit that aborts, crashes or hangs takes
+# it down rather than this check.
+WINDOW_PROBE = "import sys; sys.path.insert(0, %r); import check_setup; check_setup.probe_window()"
+# How a process a toolkit brought down ends, in words: a signal's negative number (Linux, macOS),
+# the same as a shell reports it (128 + the signal), or Windows' statuses (abort() exits with 3).
+CRASHES = {
+    -6: "aborted Python (SIGABRT)",
+    134: "aborted Python (SIGABRT)",
+    3: "aborted Python (exit status 3)",
+    0xC0000409: "aborted Python (status 0xC0000409)",
+    -11: "crashed Python (segmentation fault)",
+    139: "crashed Python (segmentation fault)",
+    0xC0000005: "crashed Python (access violation, status 0xC0000005)",
+}
+# A line of a toolkit's stderr that says what went wrong, rather than what follows it.
+TROUBLE = re.compile(r"error|fail|could not|cannot|can't|unable|abort", re.IGNORECASE)
+# The Python packages of window toolkits, as pip names them (Tk comes with Python itself).
+TOOLKIT_PACKAGES = (
+    ("PyQt6", "PyQt6"),
+    ("PySide6", "PySide6"),
+    ("PyQt5", "PyQt5"),
+    ("PySide2", "PySide2"),
+    ("gi", "PyGObject"),
+    ("wx", "wxPython"),
+)
 
-        with _quiet_stderr():  # TensorFlow's start-up lines (oneDNN, CUDA not found)
-            from visu import options, views
+
+def check_window(timeout=WINDOW_TIMEOUT_S):
+    """Will a step show a live window here? The same reasoning as the steps (tensorflowvisu),
+    tried in a child process: a toolkit that aborts, crashes or hangs there is a [FAIL] line here,
+    since every step would open its window the same way."""
+    try:
+        import matplotlib  # noqa: F401  (only whether it imports: the child process uses it)
+
+        from visu import options
     except ImportError as error:
         return Result(FAIL, "window not checked: %s is not installed: %s" % (error.name, INSTALL))
+    except Exception as error:  # a broken install, or an MPLBACKEND that names no backend
+        return Result(FAIL, "window not checked: matplotlib " + DOES_NOT_IMPORT % _one_line(error))
     if options.jupyter_shell() is not None:  # %run check_setup.py in a notebook
         return Result(OK, "in this notebook, `%run mnist_1.0_softmax.py` shows the graphs live")
-    figure, reason = views.window_figure()
-    if figure is not None:
-        plt.close(figure)
-    if reason is not None:
-        reason = _one_line(reason)
-    if reason is None:
+    reported, status, stderr = _run_window_probe(timeout)
+    backend = reported.get("backend")
+    # Once the window was tried, a crash or hang at exit would come after a step's training.
+    if "reason" in reported:
+        reason = reported["reason"]
+        if reason is None:
+            return Result(OK, "a live window will open (matplotlib's %s backend)" % backend)
         return Result(
-            OK, "a live window will open (matplotlib's %s backend)" % matplotlib_backend()
+            NOTE,
+            "no live window: %s.%s The steps train all the same and save the final six graphs as "
+            "a PNG; in a Jupyter notebook, `%%run mnist_1.0_softmax.py` in a cell shows them live."
+            % (reason, _missing_toolkit()),
         )
-    return Result(
-        NOTE,
-        "no live window: %s.%s The steps train all the same and save the final six graphs as a "
-        "PNG; in a Jupyter notebook, `%%run mnist_1.0_softmax.py` in a cell shows them live."
-        % (reason, _missing_toolkit()),
+    return broken_window(
+        backend, status, _last_words(stderr), reported.get("package"), timeout=timeout
     )
 
 
-class _quiet_stderr(object):
-    """Sends what is written to the process's stderr (file descriptor 2) to nothing, for a while."""
-
-    def __enter__(self):
-        sys.stderr.flush()
-        self._saved = os.dup(2)
-        with open(os.devnull, "w") as nothing:
-            os.dup2(nothing.fileno(), 2)
-
-    def __exit__(self, *exception):
-        sys.stderr.flush()
-        os.dup2(self._saved, 2)
-        os.close(self._saved)
-
-
-def matplotlib_backend():
+def probe_window():
+    """check_window's child process: opens a figure as a step does (visu.views.window_figure) and
+    prints on stdout, one JSON object a line, matplotlib's backend and its toolkit's package before
+    it tries, then why there is no window (null: a window opened). A toolkit that brings the
+    process down leaves only the first line."""
     import matplotlib
+    import matplotlib.pyplot as plt
 
-    return matplotlib.get_backend()
+    from visu import views
+
+    backend = matplotlib.get_backend()  # imports the backend, and with it its toolkit
+    packages = [package for module, package in TOOLKIT_PACKAGES if module in sys.modules]
+    print(json.dumps({"backend": backend, "package": packages[0] if packages else None}))
+    sys.stdout.flush()
+    figure, reason = views.window_figure()
+    if figure is not None:
+        plt.close(figure)
+    print(json.dumps({"reason": None if reason is None else _one_line(reason)}))
+
+
+def _run_window_probe(timeout):
+    """(what probe_window reported, as one dict; its exit status, None if it was stopped after
+    `timeout` seconds; what it wrote on stderr)."""
+    probe = subprocess.Popen(
+        python_command() + ["-c", WINDOW_PROBE % ROOT],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        errors="replace",  # a toolkit's messages, in whatever encoding it writes them
+    )
+    try:
+        out, err = probe.communicate(timeout=timeout)
+        status = probe.returncode
+    except subprocess.TimeoutExpired:
+        probe.kill()
+        out, err = probe.communicate()
+        status = None
+    reported = {}
+    for line in out.splitlines():
+        try:
+            found = json.loads(line)
+        except ValueError:  # a line the toolkit printed itself
+            continue
+        if isinstance(found, dict):
+            reported.update(found)
+    return reported, status, err
+
+
+def _how_it_stopped(status):
+    if status in CRASHES:
+        return CRASHES[status]
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = "signal %d" % -status
+        return "stopped Python (%s)" % name
+    return "stopped Python (exit status %s)" % (hex(status) if status > 0xFFFF else status)
+
+
+def _last_words(stderr):
+    """The toolkit's own explanation on stderr, as one short line: the first sentence of its last
+    line that says something went wrong (else of its last line), or None if it wrote nothing."""
+    lines = []
+    for line in stderr.splitlines():
+        if line.startswith("Fatal Python error"):  # Python's report of the crash (faulthandler)
+            break
+        if line.strip():
+            lines.append(line.strip())
+    if not lines:
+        return None
+    troubled = [line for line in lines if TROUBLE.search(line)]
+    sentence = re.split(r"(?<=\.)\s+", (troubled or lines)[-1])[0]
+    return sentence if len(sentence) <= 200 else sentence[:197] + "..."
+
+
+def _toolkit(backend):
+    """The window toolkit of one of matplotlib's own backends (qtagg, gtk4cairo, ...), or None."""
+    name = (backend or "").lower()
+    if name.startswith("module://"):
+        return None
+    for part, toolkit in (("qt", "Qt"), ("gtk", "GTK"), ("wx", "wx"), ("tk", "Tk")):
+        if part in name:  # gtk before tk, which is part of its name
+            return toolkit
+    return "macOS" if name == "macosx" else None
+
+
+def _use_backend(backend, system):
+    """How to give the steps matplotlib's `backend`, in the terminal that runs them."""
+    if system == "Windows":
+        command = '`set MPLBACKEND=%s` (PowerShell: `$env:MPLBACKEND = "%s"`)' % (backend, backend)
+    else:
+        command = "`export MPLBACKEND=%s`" % backend
+    return command + " in the terminal before the steps"
+
+
+def broken_window(backend, status, said=None, package=None, system=None, timeout=WINDOW_TIMEOUT_S):
+    """The [FAIL] line for a window whose opening brought down the process with exit `status`,
+    or hung it (status None) for `timeout` seconds: what its toolkit `said` last, and what to do.
+    `package`: the toolkit's Python package, if known."""
+    system = system or platform.system()
+    toolkit = _toolkit(backend)
+    if toolkit:
+        window = "the %s window (matplotlib's %s backend)" % (toolkit, backend)
+    elif backend:
+        window = "the window of matplotlib's %s backend" % backend
+    else:
+        window = "a window with matplotlib"
+    if status is None:
+        what = "did not finish in %g s (it hangs), and would hang every step" % timeout
+    else:
+        what = "%s, and would stop every step" % _how_it_stopped(status)
+    text = "window: opening %s %s the same way" % (window, what)
+    if said:
+        text += ' (its last message: "%s")' % said
+    if toolkit == "Qt" and system == "Linux":
+        advice = (
+            "Qt 6.5 and later need a system package for their window on Linux, which pip does not "
+            "install: `sudo apt install libxcb-cursor0` (Debian, Ubuntu; Fedora: `sudo dnf "
+            "install xcb-util-cursor`). Or use Tk's window instead: %s"
+            % _use_backend("TkAgg", system)
+        )
+    elif toolkit == "Tk":
+        advice = "Run the steps without a window instead (they save their graphs as a PNG): %s" % (
+            _use_backend("Agg", system)
+        )
+    elif toolkit and package:
+        advice = "Use Tk's window instead: %s, or `pip uninstall %s` for matplotlib to pick Tk" % (
+            _use_backend("TkAgg", system),
+            package,
+        )
+    else:
+        advice = "Use Tk's window instead: %s" % _use_backend("TkAgg", system)
+    return Result(FAIL, "%s. %s." % (text, advice))
 
 
 def _missing_toolkit():
@@ -493,6 +644,14 @@ def parse_options(argv=None):
         help="iterations of the timed run of step 3.1 (default: %d)" % SPEED_ITERATIONS,
     )
     parser.add_argument(
+        "--window-timeout",
+        type=_seconds,
+        default=WINDOW_TIMEOUT_S,
+        metavar="S",
+        help="seconds a window may take to open before its toolkit counts as hung "
+        "(default: %d)" % WINDOW_TIMEOUT_S,
+    )
+    parser.add_argument(
         "--mirror",
         action="append",
         metavar="URL",
@@ -500,6 +659,16 @@ def parse_options(argv=None):
         "(repeat for several)",
     )
     return parser.parse_args(argv)
+
+
+def _seconds(text):
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds < float("inf"):
+        raise argparse.ArgumentTypeError("expected a number of seconds above 0, got %r" % text)
+    return seconds
 
 
 def run_checks(options):
@@ -520,7 +689,7 @@ def run_checks(options):
         yield result
     data = check_data(mirrors=options.mirror)
     yield data
-    yield check_window()
+    yield check_window(options.window_timeout)
     if any(result.mark == FAIL for result in [data] + packages):
         yield Result(NOTE, "speed: not measured, because of the failure above")
     else:

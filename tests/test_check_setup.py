@@ -4,6 +4,7 @@ exit status, and the figures it keeps in step with the docs, requirements.txt an
 import ast
 import functools
 import http.server
+import importlib.util
 import io
 import os
 import re
@@ -308,12 +309,12 @@ def check_setup_files():
 
 # --- the window ------------------------------------------------------------------------------
 
-WINDOW_CHECK = "import check_setup; print(check_setup.check_window())"
+WINDOW_CHECK = "import check_setup; print(check_setup.check_window(%s))"
 
 
-def window_check(env, *launcher):
+def window_check(env, *launcher, timeout_s=check_setup.WINDOW_TIMEOUT_S):
     done = subprocess.run(
-        [*launcher, sys.executable, "-c", WINDOW_CHECK],
+        [*launcher, sys.executable, "-c", WINDOW_CHECK % timeout_s],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -324,16 +325,146 @@ def window_check(env, *launcher):
     return done.stdout.strip()
 
 
+def xvfb_run():
+    if shutil.which("xvfb-run") is None:
+        skip_or_fail_in_ci("xvfb-run not installed (apt-get install xvfb)")
+    return ("xvfb-run", "-a")
+
+
+# Window toolkits that bring down the Python opening a figure, as matplotlib's module:// backends:
+# one aborts with a message on stderr, as Qt does without its platform plugin, one never returns.
+ABORTING_TOOLKIT = r"""
+import os
+import sys
+
+from matplotlib.backend_bases import FigureCanvasBase
+
+
+class FigureCanvas(FigureCanvasBase):
+    def __init__(self, figure=None):
+        sys.stderr.write(
+            "aborting_toolkit: could not load the platform plugin\n"
+            "This toolkit failed to start because no platform plugin could be initialized. "
+            "Reinstalling the application may fix this problem.\n\n"
+            "Available platform plugins are: none.\n\n"
+        )
+        sys.stderr.flush()
+        os.abort()
+"""
+
+HANGING_TOOLKIT = """
+import time
+
+from matplotlib.backend_bases import FigureCanvasBase
+
+
+class FigureCanvas(FigureCanvasBase):
+    def __init__(self, figure=None):
+        time.sleep(3600)
+"""
+
+
+def toolkit_env(tmp_path, name, source, **extra):
+    """An environment whose matplotlib backend is module://name, the toolkit written here."""
+    (tmp_path / (name + ".py")).write_text(source)
+    return headless_env(MPLBACKEND="module://" + name, PYTHONPATH=str(tmp_path), **extra)
+
+
 def test_a_display_that_does_not_answer_is_named():
     line = window_check(headless_env(DISPLAY=":4321"))
     assert line.startswith(NOTE + " no live window: the display :4321 could not be opened.")
 
 
 def test_a_window_opens_on_a_real_display():
-    if shutil.which("xvfb-run") is None:
-        skip_or_fail_in_ci("xvfb-run not installed (apt-get install xvfb)")
-    line = window_check(headless_env(), "xvfb-run", "-a")
-    assert line.lower() == OK + " a live window will open (matplotlib's tkagg backend)"
+    line = window_check(headless_env(), *xvfb_run())
+    # the backend matplotlib picks: Tk's, or Qt's where a Qt binding is installed
+    assert re.fullmatch(
+        r"\[ ok \] a live window will open \(matplotlib's (tk|qt)agg backend\)", line
+    )
+
+
+def test_a_toolkit_that_aborts_python_fails_the_window_line_and_the_other_checks_run(
+    tmp_path, mnist_dir
+):
+    env = toolkit_env(tmp_path, "aborting_toolkit", ABORTING_TOOLKIT, MNIST_DATA_DIR=str(mnist_dir))
+    done = run_check("--iterations", "20", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert marks(done.stdout) == [OK, OK, OK, OK, OK, FAIL, lines[6][:6]]
+    window = lines[5]
+    assert window.startswith(
+        FAIL + " window: opening the window of matplotlib's module://aborting_toolkit backend "
+        "aborted Python (SIGABRT)"
+    )
+    # the toolkit's own explanation, its first sentence, not the list it printed after it
+    assert (
+        '"This toolkit failed to start because no platform plugin could be initialized."' in window
+    )
+    assert "Reinstalling" not in window and "Available" not in window
+    assert "`export MPLBACKEND=TkAgg`" in window  # what to do
+    assert re.match(r"\[(ok|note)\] speed: step 3\.1 trains at", lines[6])
+    assert lines[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_toolkit_that_hangs_is_stopped_after_window_timeout_and_fails_the_window_line(tmp_path):
+    env = toolkit_env(
+        tmp_path, "hanging_toolkit", HANGING_TOOLKIT, MNIST_DATA_DIR=str(tmp_path / "data")
+    )
+    done = run_check("--window-timeout", "2", "--mirror", dead_url(), env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    window = [line for line in done.stdout.splitlines() if "window" in line][0]
+    assert window.startswith(
+        FAIL + " window: opening the window of matplotlib's module://hanging_toolkit backend did "
+        "not finish in 2 s"
+    )
+    assert "would hang every step" in window and "`export MPLBACKEND=TkAgg`" in window
+    assert done.stdout.splitlines()[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert "Traceback" not in done.stderr
+
+
+def test_the_window_timeout_is_an_option_documented_in_help():
+    assert check_setup.parse_options([]).window_timeout == check_setup.WINDOW_TIMEOUT_S
+    assert check_setup.parse_options(["--window-timeout", "5"]).window_timeout == 5
+    done = run_check("--help")
+    assert "--window-timeout S" in done.stdout
+
+
+def test_qt_without_its_platform_plugin_is_caught_and_told_the_package_it_needs():
+    if importlib.util.find_spec("PyQt6") is None:
+        pytest.skip("PyQt6 is not installed (the workshop does not need it)")
+    # a platform plugin that does not exist: Qt aborts as when its xcb plugin cannot load
+    env = headless_env(MPLBACKEND="QtAgg", QT_QPA_PLATFORM="no_such_platform")
+    line = window_check(env, *xvfb_run())
+    assert line.startswith(
+        FAIL
+        + " window: opening the Qt window (matplotlib's QtAgg backend) aborted Python (SIGABRT)"
+    )
+    assert "no Qt platform plugin could be initialized" in line
+    assert "`sudo apt install libxcb-cursor0`" in line and "`export MPLBACKEND=TkAgg`" in line
+
+
+@pytest.mark.parametrize(
+    "backend, system, says, not_said",
+    [
+        (
+            "qtagg",
+            "Linux",
+            ["`sudo apt install libxcb-cursor0`", "xcb-util-cursor", "`export MPLBACKEND=TkAgg`"],
+            ["set MPLBACKEND"],
+        ),
+        ("QtAgg", "Windows", ["`set MPLBACKEND=TkAgg`", "pip uninstall PyQt6"], ["apt", "export"]),
+        ("gtk4agg", "Linux", ["the GTK window", "`export MPLBACKEND=TkAgg`"], ["libxcb"]),
+        ("tkagg", "Darwin", ["the Tk window", "`export MPLBACKEND=Agg`", "PNG"], ["TkAgg`"]),
+    ],
+)
+def test_a_crashing_window_says_what_to_do_for_its_toolkit_and_system(
+    backend, system, says, not_said
+):
+    result = check_setup.broken_window(backend, -6, None, "PyQt6", system)
+    assert result.mark == FAIL
+    assert [text for text in says if text not in result.text] == [], result.text
+    assert [text for text in not_said if text in result.text] == [], result.text
 
 
 # --- the speed -------------------------------------------------------------------------------
