@@ -66,7 +66,8 @@ def largest_difference(one, other, images):
     if not common.size:
         return float("nan"), float("nan")
     accuracy = np.abs(one[1][mine] - other[1][theirs]).max() * images
-    loss = (np.abs(one[2][mine] - other[2][theirs]) / np.abs(other[2][theirs])).max() * 100
+    scale = np.maximum(np.abs(other[2][theirs]), 0.01)  # a training loss printed as 0.0
+    loss = (np.abs(one[2][mine] - other[2][theirs]) / scale).max() * 100
     return accuracy, loss
 
 

@@ -214,3 +214,17 @@ def test_check_setups_speed_references_are_the_table():
 @pytest.mark.parametrize("seconds, said", [(6, "6 s"), (89, "89 s"), (90, "2 min"), (389, "6 min")])
 def test_a_runs_time_is_said_in_seconds_then_minutes(seconds, said):
     assert steps.about(seconds) == said
+
+
+def test_readme_gives_the_test_command_that_ci_runs_once_with_each_kernel_set():
+    # a fresh clone's two commands: the install-and-check line, and this one
+    command = re.search(
+        r"^    (pip install -r requirements-test\.txt && (python -m pytest))$",
+        text("README.md"),
+        re.M,
+    )
+    assert command, "README gives no test command"
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    runs = re.findall(r"^TF_ENABLE_ONEDNN_OPTS=([01]) (.+)$", ci, re.M)
+    assert sorted(runs) == [("0", command.group(2)), ("1", command.group(2))]
+    assert "pip install -q -r requirements-test.txt" in ci
