@@ -25,7 +25,9 @@ def run(command, cwd, mnist_dir, **extra_env):
     for name in ("TF_CPP_MIN_LOG_LEVEL", startup.TF_LOG_VARIABLE):
         if name not in extra_env:
             env.pop(name, None)
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, encoding="utf-8", timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,7 @@ def test_tf_log_shows_tensorflows_own_lines(how, tensorflows_own_lines, mnist_di
 
 def test_help_lists_the_tf_log_option(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(STEP), "--help"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, str(STEP), "--help"], cwd=tmp_path, capture_output=True, encoding="utf-8"
     )
     assert startup.TF_LOG_OPTION in done.stdout and startup.TF_LOG_VARIABLE in done.stdout
 
@@ -134,9 +136,11 @@ def test_tf_log_is_asked_by_the_option_or_the_environment():
 
 def test_a_processor_without_avx_gets_tensorflows_own_lines(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2\n")
+    cpuinfo.write_text(
+        "processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2\n", encoding="utf-8"
+    )
     assert not startup.processor_runs_tensorflow("x86_64", cpuinfo)
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n")
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n", encoding="utf-8")
     assert startup.processor_runs_tensorflow("x86_64", cpuinfo)
     assert startup.processor_runs_tensorflow("arm64", tmp_path / "missing")
 

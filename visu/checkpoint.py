@@ -76,7 +76,7 @@ def read_about(folder):
     if not folder.is_dir():
         raise RefusedCheckpoint("no such folder. Train a step with --save DIR first.")
     try:
-        about = json.loads((folder / ABOUT).read_text())
+        about = json.loads((folder / ABOUT).read_text(encoding="utf-8"))
         missing = {"step", "iterations", "variables"} - set(about)
         if missing:
             raise KeyError("no " + ", no ".join(sorted(missing)))
@@ -124,7 +124,7 @@ def save(session, folder, step, iterations, max_test_accuracy, graphs=None):
             tensorflow=tf.__version__,
             variables=network_variables(variables),
         )
-        (partial / ABOUT).write_text(json.dumps(about, indent=1) + "\n")
+        (partial / ABOUT).write_text(json.dumps(about, indent=1) + "\n", encoding="utf-8")
         _take_place(partial, folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

@@ -72,7 +72,7 @@ def curves_text(script, seed, train, test, seconds):
 
 def read_curves(path, name=None):
     """The curves in a file that curves_text wrote."""
-    lines = pathlib.Path(path).read_text().splitlines()
+    lines = pathlib.Path(path).read_text(encoding="utf-8").splitlines()
     summary = SUMMARY.match(lines[0]) if lines else None
     if summary is None or lines[1] != COLUMNS:
         raise ValueError("%s is not a curves file written by benchmarks/run_steps.py" % path)
