@@ -17,6 +17,8 @@ import re
 
 import numpy as np
 
+from visu.shell import pasteable
+
 SOLUTIONS = pathlib.Path(__file__).resolve().parent / "solutions"
 COLUMNS = "iteration,training accuracy,training loss,test accuracy,test loss"
 SUMMARY = re.compile(
@@ -139,7 +141,7 @@ def _against_error(text, why):
     return (
         "--against %s: %s. Give a step (%s), a step's script name "
         "(mnist_2.0_five_layers_sigmoid.py) or a run folder that --logdir wrote "
-        "(DIR/<step>_seed<S>)." % (text, why, ", ".join(steps()))
+        "(DIR/<step>_seed<S>)." % (pasteable(text), why, ", ".join(steps()))
     )
 
 
