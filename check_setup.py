@@ -248,14 +248,25 @@ def python_command():
     return [sys.executable] + options + (["-S"] if sys.flags.no_site else [])
 
 
+def utf8_output(environ):
+    """A copy of environ for a Python child whose output is read here as UTF-8: writing to a pipe,
+    Python otherwise uses the locale's code page (cp1252 on Windows), and a path with an accent
+    would come out garbled. errors="replace" on this side covers a child run with -E or -I."""
+    env = dict(environ)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env
+
+
 def tensorflow_version():
     """(version, None) or (None, why), from importing TensorFlow in a separate process: on a
     processor without the instructions its build needs, the import kills the process."""
     probe = subprocess.Popen(
         python_command() + ["-c", "import tensorflow; print(tensorflow.__version__)"],
+        env=utf8_output(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        universal_newlines=True,
+        encoding="utf-8",
+        errors="replace",
     )
     out, err = probe.communicate()
     if probe.returncode == 0:
@@ -394,9 +405,10 @@ def _run_window_probe(timeout):
     `timeout` seconds; what it wrote on stderr)."""
     probe = subprocess.Popen(
         python_command() + ["-c", WINDOW_PROBE % ROOT],
+        env=utf8_output(os.environ),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        universal_newlines=True,
+        encoding="utf-8",
         errors="replace",  # a toolkit's messages, in whatever encoding it writes them
     )
     try:
@@ -536,7 +548,8 @@ def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
         str(iterations),
     ]
     scratch = tempfile.mkdtemp(prefix="check_setup_")  # the step's PNG goes there
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL=os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2"))
+    env = utf8_output(os.environ)
+    env["TF_CPP_MIN_LOG_LEVEL"] = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
         started = time.perf_counter()
         step = subprocess.Popen(
@@ -545,7 +558,8 @@ def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            universal_newlines=True,
+            encoding="utf-8",
+            errors="replace",
         )
         timer = threading.Timer(timeout, step.kill)
         timer.start()

@@ -32,7 +32,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
-from benchmarks.harness import ROOT  # noqa: E402
+from benchmarks.harness import ROOT, utf8_output  # noqa: E402
 from visu import progress  # noqa: E402
 
 STEP = "mnist_3.1_convolutional_bigger_dropout.py"
@@ -64,7 +64,7 @@ EDITS = (
 
 def variant_source(channels, patch, keep):
     """Step 3.1's source with the variant's settings; stops if 3.1 no longer has those lines."""
-    source = (ROOT / STEP).read_text()
+    source = (ROOT / STEP).read_text(encoding="utf-8")
     settings = (*channels, patch, keep)
     for original, template in EDITS:
         if source.count(original) != 1:
@@ -82,12 +82,14 @@ def run(name, settings, seed, iterations, folder):
     """Runs one variant from its own copy; returns its max test accuracy, the first iteration at
     or above 0.99 (None if never), and its wall and CPU seconds."""
     script = folder / ("my_3.1_%s.py" % name)
-    script.write_text(variant_source(*settings))
+    script.write_text(variant_source(*settings), encoding="utf-8")
     command = [sys.executable, str(script), "--no-window", "--seed", str(seed)]
     command += ["--iterations", str(iterations)]
-    environment = dict(os.environ, PYTHONPATH=str(ROOT))  # the copy sits outside the repository
+    environment = utf8_output(dict(os.environ, PYTHONPATH=str(ROOT)))  # the copy is elsewhere
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True, env=environment)
+    done = subprocess.run(
+        command, cwd=folder, capture_output=True, encoding="utf-8", env=environment
+    )
     seconds, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if done.returncode != 0:

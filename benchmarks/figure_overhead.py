@@ -21,7 +21,7 @@ import sys
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
-from benchmarks.harness import ROOT, run_step, seconds_training  # noqa: E402
+from benchmarks.harness import ROOT, run_step, seconds_training, utf8_output  # noqa: E402
 
 ROUNDS = 4
 
@@ -82,7 +82,11 @@ def headless_overhead(step, count):
             ]
         )
         done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            [sys.executable, "-c", code],
+            env=utf8_output(),
+            capture_output=True,
+            encoding="utf-8",
+            check=True,
         )
         return eval(done.stdout.strip().splitlines()[-1])
 

@@ -22,6 +22,7 @@ from any folder) first puts the repository on sys.path, then imports this as ben
 import contextlib
 import inspect
 import io
+import os
 import pathlib
 import runpy
 import subprocess
@@ -103,6 +104,12 @@ def run_step(step, *arguments, animate=None, session_config=None, quiet=True):
             setattr(owner, name, value)
 
 
+def utf8_output(env=None):
+    """A copy of env (default: this process's) for a Python child whose output is read here as
+    UTF-8: to a pipe, Python otherwise writes in the locale's code page, cp1252 on Windows."""
+    return dict(os.environ if env is None else env, PYTHONIOENCODING="utf-8")
+
+
 def seconds_training(command, env, cwd=None):
     """Seconds from the command's first progress line to its "max test accuracy" line; then the
     process is ended (a live window would wait to be closed)."""
@@ -110,8 +117,8 @@ def seconds_training(command, env, cwd=None):
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
-        text=True,
-        env=env,
+        encoding="utf-8",
+        env=utf8_output(env),
         cwd=cwd or tempfile.gettempdir(),
     )
     start = end = None

@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
-from benchmarks.harness import ROOT  # noqa: E402
+from benchmarks.harness import ROOT, utf8_output  # noqa: E402
 from visu import progress  # noqa: E402
 
 TARGET = 0.05  # issue 10: logging adds at most 5% to a full step 3.1 run
@@ -77,9 +77,9 @@ def timed_run(step, arguments, folder):
     done = subprocess.run(
         [sys.executable, str(ROOT / step), "--no-window", *arguments],
         cwd=folder,
-        env=dict(os.environ, MPLBACKEND="agg"),
+        env=utf8_output(dict(os.environ, MPLBACKEND="agg")),
         capture_output=True,
-        text=True,
+        encoding="utf-8",
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

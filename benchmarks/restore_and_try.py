@@ -33,6 +33,8 @@ sys.path.insert(0, str(ROOT))  # mnistdata, from any folder
 
 import mnistdata  # noqa: E402
 
+from benchmarks.harness import utf8_output  # noqa: E402
+
 SIZES = [28, 56, 100, 300, 17, 640, 45, 200, 28, 150]  # pixels, one per file
 ANSWER = re.compile(r"^(\S+): (\d) \(", re.M)
 
@@ -58,7 +60,9 @@ def cpu_seconds():
 
 
 def run(command, folder):
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(
+        command, cwd=folder, env=utf8_output(), capture_output=True, encoding="utf-8"
+    )
     if done.returncode != 0:
         sys.exit("%s failed (exit %d):\n%s" % (" ".join(command), done.returncode, done.stderr))
     return done.stdout

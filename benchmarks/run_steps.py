@@ -27,7 +27,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))  # from any folder
-from benchmarks.harness import ROOT, STEPS  # noqa: E402
+from benchmarks.harness import ROOT, STEPS, utf8_output  # noqa: E402
 from visu import (
     progress,  # noqa: E402
     reference,  # noqa: E402
@@ -43,9 +43,11 @@ def run(step, output_dir, seed, options=(), solution=False):
     log = folder / step.replace(".py", ".log")
     command = [sys.executable, str(ROOT / step), "--no-window", "--seed", str(seed), *options]
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+    done = subprocess.run(
+        command, cwd=folder, env=utf8_output(), capture_output=True, encoding="utf-8"
+    )
     seconds = time.perf_counter() - start
-    log.write_text(done.stdout + done.stderr)
+    log.write_text(done.stdout + done.stderr, encoding="utf-8")
     if done.returncode != 0:
         sys.exit("%s failed (exit %d): see %s" % (step, done.returncode, log))
     tests = progress.read_test_points(done.stdout)
@@ -53,10 +55,10 @@ def run(step, output_dir, seed, options=(), solution=False):
     trained = progress.read_training_points(done.stdout)
     training = np.array([(t.i, t.accuracy, t.loss) for t in trained], float).reshape(-1, 3).T
     curves = reference.curves_text(step, seed, training, curve, seconds)
-    (folder / step.replace(".py", ".csv")).write_text(curves)
+    (folder / step.replace(".py", ".csv")).write_text(curves, encoding="utf-8")
     if solution:
         reference.SOLUTIONS.mkdir(exist_ok=True)
-        (reference.SOLUTIONS / step.replace(".py", ".csv")).write_text(curves)
+        (reference.SOLUTIONS / step.replace(".py", ".csv")).write_text(curves, encoding="utf-8")
     iterations, accuracy = int(curve[0][-1]), curve[1]  # the last test is at the last iteration
     reached = curve[0][accuracy >= 0.99]
     row = {
@@ -149,7 +151,7 @@ def main():
         platform.processor() or platform.machine(),
         len(os.sched_getaffinity(0)),
     )
-    (args.output_dir / "results.md").write_text("\n".join(table + ["", note, ""]))
+    (args.output_dir / "results.md").write_text("\n".join(table + ["", note, ""]), encoding="utf-8")
     progression_figure(curves, args.output_dir / "progression.png")
     print("\n".join(table + ["", note]))
     print("The progression figure: %s" % (args.output_dir / "progression.png"))

@@ -94,7 +94,7 @@ def with_exercises(notebook, found):
 
 def main():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
-    found = exercises(EXERCISES.read_text())
+    found = exercises(EXERCISES.read_text(encoding="utf-8"))
     nbformat.write(with_exercises(notebook, found), NOTEBOOK)
     print("%s: %d exercises written" % (NOTEBOOK, len(found)))
 

@@ -66,7 +66,8 @@ def start_lab(folder, python):
                 "display_name": "Python 3 (workshop)",
                 "language": "python",
             }
-        )
+        ),
+        encoding="utf-8",
     )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -50,13 +50,15 @@ def faint_lines(ax, name):
 
 @pytest.mark.parametrize("step", STEPS)
 def test_every_step_ships_the_curves_of_its_full_seed_0_run(step):
-    curves = reference.read_curves(reference.SOLUTIONS / step.replace(".py", ".csv"))
-    own_count = re.search(r"parse_run_options\(iterations=(\d+)\)", (ROOT / step).read_text())
+    shipped = reference.SOLUTIONS / step.replace(".py", ".csv")
+    curves = reference.read_curves(shipped)
+    source = (ROOT / step).read_text(encoding="utf-8")
+    own_count = re.search(r"parse_run_options\(iterations=(\d+)\)", source)
     assert curves.iterations == int(own_count.group(1)) == curves.test[0][-1]
     assert curves.train[0][-1] == curves.iterations
     assert np.all(np.diff(curves.train[0]) > 0) and np.all(np.diff(curves.test[0]) > 0)
     assert np.isfinite(curves.train).all() and np.isfinite(curves.test).all()
-    summary = (reference.SOLUTIONS / step.replace(".py", ".csv")).read_text().splitlines()[0]
+    summary = shipped.read_text(encoding="utf-8").splitlines()[0]
     assert "max test accuracy %.4f," % curves.test[1].max() in summary
     assert (reference.SOLUTIONS / step.replace(".py", ".csv")).stat().st_size < 40_000
 
@@ -66,9 +68,9 @@ def test_run_steps_writes_the_curves_the_step_printed_and_leaves_the_solutions(m
     command = [sys.executable, str(ROOT / "benchmarks" / "run_steps.py"), STEPS[0]]
     command += ["--iterations", "30", "--output-dir", str(tmp_path)]
     env = dict(os.environ, MNIST_DATA_DIR=str(mnist_dir))
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(command, capture_output=True, encoding="utf-8", env=env, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
-    log = (tmp_path / "seed0" / "mnist_1.0_softmax.log").read_text()
+    log = (tmp_path / "seed0" / "mnist_1.0_softmax.log").read_text(encoding="utf-8")
     curves = reference.read_curves(tmp_path / "seed0" / "mnist_1.0_softmax.csv")
     for line, points in ((TRAINING_LINE, curves.train), (TEST_LINE, curves.test)):
         expected = printed(log, line)
@@ -82,8 +84,10 @@ def test_a_curves_file_reads_back_what_was_written_gaps_and_not_a_number_include
     train = ([0, 10, 20, 30], [0.1, 0.5, float("nan"), 0.93], [230.2583, 80.0, float("nan"), 2.5])
     test = ([0, 30], [0.0982, 0.9021], [231.0, 35.125])
     path = tmp_path / "mnist_9.9_mine.csv"
-    path.write_text(reference.curves_text("mnist_9.9_mine.py", 3, train, test, 12.4))
-    assert path.read_text().splitlines()[:3] == [
+    path.write_text(
+        reference.curves_text("mnist_9.9_mine.py", 3, train, test, 12.4), encoding="utf-8"
+    )
+    assert path.read_text(encoding="utf-8").splitlines()[:3] == [
         "# mnist_9.9_mine.py, seed 3, 30 iterations: max test accuracy 0.9021, 12 s",
         reference.COLUMNS,
         "0,0.1,230.26,0.0982,231.00",
@@ -147,7 +151,7 @@ def test_a_wrong_step_or_folder_is_one_line_saying_what_against_takes(make, says
 
 
 def _write(path):
-    path.write_text("print('mine')\n")
+    path.write_text("print('mine')\n", encoding="utf-8")
     return path
 
 
@@ -158,7 +162,7 @@ def test_a_wrong_step_stops_the_script_before_the_data_loads(mnist_dir, tmp_path
         cwd=tmp_path,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=300,
     )
     assert done.returncode != 0

@@ -19,7 +19,7 @@ import pytest
 
 import check_setup
 from check_setup import FAIL, NOTE, OK
-from conftest import ROOT, skip_or_fail_in_ci
+from conftest import ROOT, encoding_warnings_fail, skip_or_fail_in_ci
 
 
 def run_check(*args, env=None, python=(sys.executable,)):
@@ -29,7 +29,7 @@ def run_check(*args, env=None, python=(sys.executable,)):
         cwd=ROOT.parent,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
     )
 
@@ -49,7 +49,8 @@ def marks(output):
 
 
 def test_a_ready_machine_passes_every_check_and_exits_0(mnist_dir):
-    done = run_check("--iterations", "20", env=headless_env(MNIST_DATA_DIR=str(mnist_dir)))
+    env = encoding_warnings_fail(headless_env(MNIST_DATA_DIR=str(mnist_dir)))  # and its children
+    done = run_check("--iterations", "20", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert marks(done.stdout) == [OK, OK, OK, OK, OK, NOTE, lines[6][:6]]  # speed: ok or slow
@@ -96,7 +97,7 @@ BEFORE_PIP = ("check_setup.py", "visu/__init__.py", "visu/progress.py", "visu/st
 
 @pytest.mark.parametrize("path", BEFORE_PIP)
 def test_the_check_parses_on_python_3_8_to_explain_itself_there(path):
-    source = (ROOT / path).read_text()
+    source = (ROOT / path).read_text(encoding="utf-8")
     ast.parse(source, feature_version=(3, 8))
     tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     f_strings = [
@@ -111,7 +112,8 @@ def test_the_check_parses_on_python_3_8_to_explain_itself_there(path):
 def test_the_modules_the_check_imports_import_nothing_but_the_standard_library():
     imported = set()
     for path in BEFORE_PIP:
-        for node in ast.parse((ROOT / path).read_text()).body:  # what importing it imports
+        module = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+        for node in module.body:  # what importing it imports
             if isinstance(node, ast.Import):
                 imported.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom):
@@ -221,18 +223,27 @@ def test_the_versions_this_suite_runs_on_are_within_the_tested_range():
 
 def test_lowest_tested_versions_are_requirements_lower_bounds_and_what_ci_pins():
     lower_bounds = dict(
-        re.findall(r"^(\w+)>=([\d.]+)", (ROOT / "requirements.txt").read_text(), re.M)
+        re.findall(
+            r"^(\w+)>=([\d.]+)", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M
+        )
     )
     pins = dict(
-        re.findall(r"^(\w+)==([\d.]+)", (ROOT / ".ci/lowest-versions.txt").read_text(), re.M)
+        re.findall(
+            r"^(\w+)==([\d.]+)",
+            (ROOT / ".ci/lowest-versions.txt").read_text(encoding="utf-8"),
+            re.M,
+        )
     )
     lowest = {name: versions[0] for name, versions in check_setup.TESTED_VERSIONS.items()}
     assert lower_bounds == pins == lowest
-    assert "-c .ci/lowest-versions.txt" in (ROOT / ".ci/run").read_text()
+    assert "-c .ci/lowest-versions.txt" in (ROOT / ".ci/run").read_text(encoding="utf-8")
 
 
 def test_readme_and_the_docs_state_the_supported_versions_the_check_uses():
-    readme, docs = (ROOT / "README.md").read_text(), (ROOT / "docs/setup-and-tests.md").read_text()
+    readme, docs = (
+        (ROOT / "README.md").read_text(encoding="utf-8"),
+        (ROOT / "docs/setup-and-tests.md").read_text(encoding="utf-8"),
+    )
     (low, high), (_, intel_high) = check_setup.PYTHON_RANGE, check_setup.INTEL_MAC_PYTHON_RANGE
     for text in (readme, docs):
         assert "Python %d.%d to %d.%d" % (low + high) in text
@@ -318,7 +329,7 @@ def window_check(env, *launcher, timeout_s=check_setup.WINDOW_TIMEOUT_S):
         cwd=ROOT,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -526,13 +537,13 @@ def test_warning_that_numpy_raises_on_a_tests_own_line():
 
 def test_warnings_fail_the_projects_own_code_only(tmp_path):
     tests = tmp_path / "test_warnings_scratch.py"
-    tests.write_text(WARNINGS_TESTS)
+    tests.write_text(WARNINGS_TESTS, encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-c", str(ROOT / "pytest.ini"), "-p", "no:cacheprovider"]
         + ["-rA", "--rootdir", str(tmp_path), str(tests)],
         cwd=tmp_path,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
     )
     found = re.findall(r"^(PASSED|FAILED) \S+::(\w+)", done.stdout, re.M)

@@ -152,7 +152,9 @@ def test_files_in_png_and_jpeg_give_the_input_their_pixels_give(tmp_path):
         (lambda folder: folder / "missing.png", "no such file"),
         (lambda folder: folder, "a folder, not an image file"),
         (
-            lambda folder: (folder / "notes.txt").write_text("a 7") and folder / "notes.txt",
+            lambda folder: (
+                (folder / "notes.txt").write_text("a 7", encoding="utf-8") and folder / "notes.txt"
+            ),
             "not an image file that can be read (PNG or JPEG)",
         ),
         (
@@ -188,7 +190,7 @@ def test_try_files_gives_one_line_per_file_in_order_and_classifies_the_readable_
         write_png(tmp_path / ("d%d.png" % k), ring((60, 60), (5, 15, 50, 30), 6)) for k in (1, 2)
     ]
     bad = tmp_path / "notes.txt"
-    bad.write_text("not a picture")
+    bad.write_text("not a picture", encoding="utf-8")
     calls = []
 
     def classify(images):  # probabilities that depend on the input: its ink, row by row

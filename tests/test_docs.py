@@ -25,7 +25,7 @@ def text(page):
 def tracked_files():
     try:
         done = subprocess.run(
-            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, timeout=60
+            ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, encoding="utf-8", timeout=60
         )
     except FileNotFoundError:
         done = None

@@ -75,7 +75,7 @@ def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answe
         [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
         env=dict(os.environ, DISPLAY=display),
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
     )
     if tk_check.returncode != 0:

@@ -312,7 +312,7 @@ def step(request, mnist_dir):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MNIST_DATA_DIR", str(mnist_dir))
         built = build(request.param)
-    yield request.param, (ROOT / request.param).read_text(), built
+    yield request.param, (ROOT / request.param).read_text(encoding="utf-8"), built
     built.close()
 
 
@@ -376,10 +376,10 @@ def test_a_drawing_that_drifts_from_the_code_fails(step):
 
 def test_code_that_drifts_from_its_drawing_fails(mnist_dir, tmp_path, monkeypatch):
     """The original's 3.1 drift, the other way round: 6x6 patches drawn, 5x5 built."""
-    source = (ROOT / "mnist_3.1_convolutional_bigger_dropout.py").read_text()
+    source = (ROOT / "mnist_3.1_convolutional_bigger_dropout.py").read_text(encoding="utf-8")
     drifted = source.replace("tf.truncated_normal([6, 6, 1, K]", "tf.truncated_normal([5, 5, 1, K]")
     assert drifted != source
-    (tmp_path / "mnist_drifted.py").write_text(drifted)
+    (tmp_path / "mnist_drifted.py").write_text(drifted, encoding="utf-8")
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
     built = build(tmp_path / "mnist_drifted.py")
     try:

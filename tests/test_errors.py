@@ -52,7 +52,7 @@ TRAINING_FEED_WITHOUT_PKEEP = (
 
 
 def edited(step, replacements):
-    text = (ROOT / step).read_text()
+    text = (ROOT / step).read_text(encoding="utf-8")
     for old, new in replacements:
         assert text.count(old) >= 1, "%s no longer has %r" % (step, old)
         text = text.replace(old, new, 1)
@@ -67,7 +67,7 @@ def beside_the_steps():
     def write(edit):
         step, replacements = edit
         path = ROOT / ("my_%s_%s" % (uuid.uuid4().hex[:8], step))
-        path.write_text(edited(step, replacements))
+        path.write_text(edited(step, replacements), encoding="utf-8")
         written.append(path)
         return path
 
@@ -110,7 +110,7 @@ def assert_one_paragraph(text, path, line):
 
 
 def line_of(path, source):
-    lines = path.read_text().splitlines()
+    lines = path.read_text(encoding="utf-8").splitlines()
     return next(n for n, text in enumerate(lines, 1) if source in text)
 
 
@@ -369,7 +369,6 @@ def run_as_a_script(path, mnist_dir, *options):
         cwd=path.parent,
         env=env,
         capture_output=True,
-        text=True,
         encoding="utf-8",
         timeout=300,
     )
@@ -432,7 +431,7 @@ def test_traceback_option_shows_tensorflows_own_error(beside_the_steps, mnist_di
 
 def test_help_names_the_traceback_option(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(ROOT / STEP_1_0), "--help"], capture_output=True, text=True
+        [sys.executable, str(ROOT / STEP_1_0), "--help"], capture_output=True, encoding="utf-8"
     )
     assert done.returncode == 0 and errors.TRACEBACK_OPTION in done.stdout
 

@@ -16,7 +16,7 @@ import exercise_cells  # noqa: E402
 
 from visu import exercises, reference  # noqa: E402
 
-EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text())
+EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text(encoding="utf-8"))
 STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
 
 
@@ -66,22 +66,24 @@ def test_each_pass_mark_is_the_solutions_own_figure_and_a_little_below(exercise)
 
 def test_a_copy_is_made_once_and_never_overwritten(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(exercises, "STEPS_FOLDER", tmp_path)
-    (tmp_path / "mnist_1.0_softmax.py").write_text("print('step 1.0')\n")
+    (tmp_path / "mnist_1.0_softmax.py").write_text("print('step 1.0')\n", encoding="utf-8")
     made = exercises.my_copy("my_2.0.py", start="mnist_1.0_softmax.py")
-    assert made == tmp_path / "my_2.0.py" and made.read_text() == "print('step 1.0')\n"
+    assert (
+        made == tmp_path / "my_2.0.py" and made.read_text(encoding="utf-8") == "print('step 1.0')\n"
+    )
     assert "a new copy of mnist_1.0_softmax.py" in capsys.readouterr().out
-    made.write_text("print('my five layers')\n")
+    made.write_text("print('my five layers')\n", encoding="utf-8")
     exercises.my_copy("my_2.0.py", start="mnist_1.0_softmax.py")
-    assert made.read_text() == "print('my five layers')\n"
+    assert made.read_text(encoding="utf-8") == "print('my five layers')\n"
     assert "your copy, as you left it" in capsys.readouterr().out
 
 
 def test_side_by_side_shows_the_changed_lines_of_both_files(tmp_path, monkeypatch):
     monkeypatch.setattr(exercises, "STEPS_FOLDER", tmp_path)
     lines = ["line %d" % k for k in range(40)]
-    (tmp_path / "mine.py").write_text("\n".join(lines))
+    (tmp_path / "mine.py").write_text("\n".join(lines), encoding="utf-8")
     lines[20] = "Y = tf.nn.relu(tf.matmul(XX, W1) + B1)"
-    (tmp_path / "solution.py").write_text("\n".join(lines))
+    (tmp_path / "solution.py").write_text("\n".join(lines), encoding="utf-8")
     html = exercises.side_by_side("mine.py", "solution.py").data
     assert "mine.py" in html and "solution.py" in html
     assert "line&nbsp;20" in html and "tf.nn.relu" in html
@@ -98,7 +100,7 @@ STEP_3_1 = "mnist_3.1_convolutional_bigger_dropout.py"
 def test_each_challenge_variant_is_step_3_1_with_only_its_settings_changed():
     from benchmarks import challenge_variants
 
-    original = (ROOT / STEP_3_1).read_text().splitlines()
+    original = (ROOT / STEP_3_1).read_text(encoding="utf-8").splitlines()
     for name, settings in challenge_variants.VARIANTS.items():
         variant = challenge_variants.variant_source(*settings).splitlines()
         changed = [old for old, new in zip(original, variant) if old != new]
@@ -116,7 +118,7 @@ MENU_ROW = re.compile(
 
 def challenge_menu(step):
     """The comment block that ends a step: the challenge's menu, from its first line on."""
-    lines = (ROOT / step).read_text().splitlines()
+    lines = (ROOT / step).read_text(encoding="utf-8").splitlines()
     first = [n for n, line in enumerate(lines) if line.startswith("# The challenge (deck step 13)")]
     assert len(first) == 1, "%s has %d challenge menus" % (step, len(first))
     return lines[first[0] :]
@@ -142,7 +144,8 @@ def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():
     iterations = menu_iterations(menu)
     assert iterations == challenge_variants.ITERATIONS  # the command in the menu makes this menu
     assert challenge_variants.menu(results, iterations, seed=0).splitlines() == menu
-    assert "`python benchmarks/challenge_variants.py`" in (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "`python benchmarks/challenge_variants.py`" in readme
 
 
 def test_the_menus_rows_of_steps_3_0_and_3_1_are_their_shipped_curves_until_then():

@@ -76,7 +76,9 @@ def xvfb(tmp_path):
         if not number.strip().isdigit():
             server.kill()
             server.wait()
-            pytest.fail("Xvfb did not start: %s" % log.read_text(errors="replace")[-2000:])
+            pytest.fail(
+                "Xvfb did not start: %s" % log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            )
         yield ":" + number.decode().strip(), fbdir / "Xvfb_screen0"
     finally:
         os.close(read_end)
@@ -259,7 +261,7 @@ class LiveScript:
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            encoding="utf-8",
         )
         self.readers = [
             threading.Thread(target=self._read, args=(stream, store), daemon=True)
@@ -290,7 +292,7 @@ class LiveScript:
 
     def xdotool(self, *args, check=True):
         result = subprocess.run(
-            ["xdotool", *args], env=self.env, capture_output=True, text=True, timeout=30
+            ["xdotool", *args], env=self.env, capture_output=True, encoding="utf-8", timeout=30
         )
         if check and result.returncode:
             raise AssertionError("xdotool %s failed: %s" % (" ".join(args), result.stderr))
@@ -372,7 +374,7 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
         [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
         env=dict(os.environ, DISPLAY=display),
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
     )
     if tk_check.returncode != 0:

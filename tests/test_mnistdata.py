@@ -259,7 +259,7 @@ def test_error_stops_a_script_with_only_the_paragraph_and_status_1(tmp_path):
         cwd=tmp_path,
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
     )
     assert run.returncode == 1

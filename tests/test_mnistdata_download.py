@@ -240,7 +240,7 @@ def test_interrupted_download_leaves_no_temporary_file_or_folder(server, tmp_pat
 
 
 def test_folder_that_cannot_be_created_is_a_clear_error(tmp_path, dead_mirror):
-    (tmp_path / "a_file").write_text("")
+    (tmp_path / "a_file").write_text("", encoding="utf-8")
     target = tmp_path / "a_file" / "data"
     with pytest.raises(MnistDataError) as caught:
         load(target, mirrors=[dead_mirror])

@@ -29,11 +29,12 @@ def test_a_learning_rate_too_high_stops_step_1_0_at_the_first_nan_with_an_explan
     mnist_dir, tmp_path
 ):
     # step 1.0 as a learner would change it: a learning rate 100 times higher
-    script = (ROOT / "mnist_1.0_softmax.py").read_text()
+    script = (ROOT / "mnist_1.0_softmax.py").read_text(encoding="utf-8")
     assert "GradientDescentOptimizer(0.005)" in script
     step = tmp_path / "mnist_1.0_softmax.py"
     step.write_text(
-        script.replace("GradientDescentOptimizer(0.005)", "GradientDescentOptimizer(0.5)")
+        script.replace("GradientDescentOptimizer(0.005)", "GradientDescentOptimizer(0.5)"),
+        encoding="utf-8",
     )
     env = dict(os.environ, MPLBACKEND="agg", MNIST_DATA_DIR=str(mnist_dir), PYTHONPATH=str(ROOT))
     done = subprocess.run(
@@ -41,7 +42,7 @@ def test_a_learning_rate_too_high_stops_step_1_0_at_the_first_nan_with_an_explan
         cwd=tmp_path,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=300,
     )
     assert done.returncode == 1

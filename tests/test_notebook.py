@@ -176,13 +176,14 @@ def test_options_come_from_percent_run_and_never_from_the_kernels_own_arguments(
     script.write_text(
         "import tensorflowvisu\n"
         "options = tensorflowvisu.parse_run_options(iterations=7)\n"
-        "print('iterations', options.iterations, 'graphs', options.graphs)\n"
+        "print('iterations', options.iterations, 'graphs', options.graphs)\n",
+        encoding="utf-8",
     )
     path = "import sys; sys.path.insert(0, %r)\n" % str(ROOT)
     assert kernel.run("import sys; print(sys.argv)").stdout.count("-f") == 1  # the kernel's own
     by_runpy = kernel.run(path + "import runpy; runpy.run_path(%r)" % str(script))
     assert by_runpy.stdout == "iterations 7 graphs [0, 1, 2, 3, 4, 5]\n", by_runpy.stderr
-    by_exec = kernel.run(path + "exec(open(%r).read())" % str(script))
+    by_exec = kernel.run(path + "exec(open(%r, encoding='utf-8').read())" % str(script))
     assert by_exec.stdout == "iterations 7 graphs [0, 1, 2, 3, 4, 5]\n", by_exec.stderr
     by_run = kernel.run("%%run %s --iterations 3 --graphs 9" % script)
     assert by_run.stdout == "iterations 3 graphs [2, 5]\n", by_run.stderr
@@ -257,8 +258,12 @@ def test_workshop_notebook_runs_every_step_and_exercise_without_an_error(
     for cell in runs + your_runs:  # short runs: the notebook's mechanics, not its results
         cell.source = re.sub(r"^(%run .*)$", r"\1 --iterations 30", cell.source, flags=re.M)
     # a learner's copy already edited (2.0's sigmoids made ReLUs): the notebook must keep it
-    edited = (ROOT / "mnist_2.0_five_layers_sigmoid.py").read_text().replace("sigmoid(", "relu(")
-    (folder / "my_2.1.py").write_text(edited)
+    edited = (
+        (ROOT / "mnist_2.0_five_layers_sigmoid.py")
+        .read_text(encoding="utf-8")
+        .replace("sigmoid(", "relu(")
+    )
+    (folder / "my_2.1.py").write_text(edited, encoding="utf-8")
     client = NotebookClient(
         notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
     )
@@ -279,10 +284,11 @@ def test_workshop_notebook_runs_every_step_and_exercise_without_an_error(
         assert "Against %s: max test accuracy " % solution in text
         if mine == "my_2.1.py":
             assert "your copy, as you left it" in text
-            assert (folder / mine).read_text() == edited  # never overwritten
+            assert (folder / mine).read_text(encoding="utf-8") == edited  # never overwritten
         else:
             assert "a new copy of %s" % start in text
-            assert (folder / mine).read_text() == (ROOT / start).read_text()
+            started = (ROOT / start).read_text(encoding="utf-8")
+            assert (folder / mine).read_text(encoding="utf-8") == started
     for cell in differences:
         (html,) = [o.data["text/html"] for o in cell.outputs if "text/html" in o.get("data", {})]
         assert '<table class="diff"' in html and '<span class="diff_' in html  # marked lines

@@ -30,17 +30,19 @@ BATCHNORM_DIFFS = [
 
 def changed_lines(a, b):
     diff = subprocess.run(
-        ["diff", str(ROOT / a), str(ROOT / b)], capture_output=True, text=True
+        ["diff", str(ROOT / a), str(ROOT / b)], capture_output=True, encoding="utf-8"
     ).stdout
     return sum(line.startswith(("<", ">")) for line in diff.splitlines())
 
 
 def test_ci_runs_the_test_command_that_the_docs_give():
-    docs = (ROOT / "docs" / "setup-and-tests.md").read_text()
+    docs = (ROOT / "docs" / "setup-and-tests.md").read_text(encoding="utf-8")
     command = (
         re.search(r"pip install -r requirements-test\.txt && (.+)$", docs, re.M).group(1).strip()
     )
-    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    ci_lines = [
+        line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    ]
     assert command in ci_lines
 
 
@@ -49,7 +51,7 @@ def label(a, b):
 
 
 def test_consecutive_steps_differ_less_than_in_the_original_and_the_docs_say_by_how_much():
-    readme = (ROOT / "docs" / "steps.md").read_text()
+    readme = (ROOT / "docs" / "steps.md").read_text(encoding="utf-8")
     for a, b, original in ORIGINAL_DIFFS:
         count = changed_lines(a, b)
         assert count < original, "%s -> %s: %d changed lines" % (a, b, count)
@@ -62,7 +64,7 @@ def test_consecutive_steps_differ_less_than_in_the_original_and_the_docs_say_by_
 BENCHMARKS = sorted(
     path.name
     for path in (ROOT / "benchmarks").glob("*.py")
-    if 'if __name__ == "__main__":' in path.read_text()
+    if 'if __name__ == "__main__":' in path.read_text(encoding="utf-8")
 )
 
 
@@ -72,7 +74,7 @@ def test_each_benchmark_starts_and_explains_itself(benchmark, tmp_path):
         [sys.executable, str(ROOT / "benchmarks" / benchmark), "--help"],
         cwd=tmp_path,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
     )
     assert done.returncode == 0, done.stderr[-2000:]
@@ -84,7 +86,10 @@ def test_the_code_passes_ruff_check_and_ruff_format():
         skip_or_fail_in_ci("ruff is not installed (pip install -r requirements-test.txt)")
     for command in (["check", "."], ["format", "--check", "."]):
         done = subprocess.run(
-            [sys.executable, "-m", "ruff", *command], cwd=ROOT, capture_output=True, text=True
+            [sys.executable, "-m", "ruff", *command],
+            cwd=ROOT,
+            capture_output=True,
+            encoding="utf-8",
         )
         report = done.stdout[-3000:] + done.stderr[-1000:]
         assert done.returncode == 0, "ruff %s:\n%s" % (" ".join(command), report)

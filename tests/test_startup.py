@@ -25,7 +25,9 @@ def run(command, cwd, mnist_dir, **extra_env):
     for name in ("TF_CPP_MIN_LOG_LEVEL", startup.TF_LOG_VARIABLE):
         if name not in extra_env:
             env.pop(name, None)
-    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, encoding="utf-8", timeout=300
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +55,9 @@ def test_a_step_starts_with_the_projects_line_and_none_of_tensorflows(
     assert done.stderr == ""  # nothing at all: the run went well
     first = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
     assert re.fullmatch(
-        r"TensorFlow 2\.\d+\.\d+\S*, on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)[.:] .*", first
+        r"TensorFlow 2\.\d+\.\d+\S*, on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)"
+        r"[.:] .*",
+        first,
     )
     assert "--tf-log" in first
 
@@ -73,7 +77,7 @@ def test_tf_log_shows_tensorflows_own_lines(how, tensorflows_own_lines, mnist_di
 
 def test_help_lists_the_tf_log_option(tmp_path):
     done = subprocess.run(
-        [sys.executable, str(STEP), "--help"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, str(STEP), "--help"], cwd=tmp_path, capture_output=True, encoding="utf-8"
     )
     assert startup.TF_LOG_OPTION in done.stdout and startup.TF_LOG_VARIABLE in done.stdout
 
@@ -134,9 +138,11 @@ def test_tf_log_is_asked_by_the_option_or_the_environment():
 
 def test_a_processor_without_avx_gets_tensorflows_own_lines(tmp_path):
     cpuinfo = tmp_path / "cpuinfo"
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2\n")
+    cpuinfo.write_text(
+        "processor\t: 0\nflags\t\t: fpu sse sse2 ssse3 sse4_1 sse4_2\n", encoding="utf-8"
+    )
     assert not startup.processor_runs_tensorflow("x86_64", cpuinfo)
-    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n")
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse sse2 avx avx2 fma\n", encoding="utf-8")
     assert startup.processor_runs_tensorflow("x86_64", cpuinfo)
     assert startup.processor_runs_tensorflow("arm64", tmp_path / "missing")
 

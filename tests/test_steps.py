@@ -38,7 +38,7 @@ def run_step(script, *args, cwd, mnist_dir=None, env=None):
         cwd=cwd,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=600,
     )
 
@@ -142,7 +142,7 @@ def show(*args, **kwargs):
 def test_under_a_notebook_like_backend_the_step_trains_and_shows_the_graphs_at_the_end(
     mnist_dir, tmp_path
 ):
-    (tmp_path / "notebook_like_backend.py").write_text(NOTEBOOK_LIKE_BACKEND)
+    (tmp_path / "notebook_like_backend.py").write_text(NOTEBOOK_LIKE_BACKEND, encoding="utf-8")
     env = dict(os.environ, MPLBACKEND="module://notebook_like_backend", PYTHONPATH=str(tmp_path))
     done = run_step(
         "mnist_1.0_softmax.py", "--iterations", "20", cwd=tmp_path, mnist_dir=mnist_dir, env=env

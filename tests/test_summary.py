@@ -61,7 +61,7 @@ def test_the_summary_counts_every_trainable_variable_and_names_the_drawings_laye
         assert number(row["count"]) == sum(sizes[by_name[name].name] for name in names)
     # the layers are the drawing's tensors, with the drawing's shapes
     drawn = {}
-    for line in drawing_lines((ROOT / step).read_text()):
+    for line in drawing_lines((ROOT / step).read_text(encoding="utf-8")):
         tensor = TENSOR.match(line)
         if tensor:
             drawn[tensor["name"]] = "[%s]" % tensor["dims"]
@@ -76,7 +76,7 @@ def test_step_3_1_says_its_total_in_its_header(mnist_dir):
     namespace = run_step(step, "--iterations", "1")
     text = summary.network_summary(namespace["sess"].graph, namespace)
     total = re.search(r"([\d,]+) parameters$", text).group(1)
-    header = (ROOT / step).read_text().split('"""')[1]
+    header = (ROOT / step).read_text(encoding="utf-8").split('"""')[1]
     assert "%s parameters" % total in header
 
 

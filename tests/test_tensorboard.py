@@ -41,7 +41,7 @@ def run_step(script, *args, cwd, mnist_dir):
         cwd=cwd,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=300,
     )
 
@@ -203,7 +203,7 @@ def test_an_unwritable_logdir_stops_the_script_before_it_loads_data(
 
 
 def _file(path):
-    path.write_text("not a folder")
+    path.write_text("not a folder", encoding="utf-8")
     return path
 
 
@@ -310,7 +310,7 @@ def test_a_real_tensorboard_server_shows_every_run_and_their_test_accuracy(logge
         skip_or_fail_in_ci("no tensorboard command (pip install tensorboard)")
     logdir, runs = logged
     output = tmp_path / "tensorboard.log"
-    with open(output, "w") as log:
+    with open(output, "w", encoding="utf-8") as log:
         server = subprocess.Popen(
             [_tensorboard_command(), "--logdir", str(logdir), "--port", "0"],
             stdout=log,
@@ -319,9 +319,9 @@ def test_a_real_tensorboard_server_shows_every_run_and_their_test_accuracy(logge
     try:
         deadline, url = time.monotonic() + 60, None
         while url is None:  # it prints "TensorBoard 2.x at http://localhost:PORT/ (Press ..."
-            assert server.poll() is None, output.read_text()
-            assert time.monotonic() < deadline, output.read_text()
-            found = re.search(r"(http://\S+?/) ", output.read_text())
+            assert server.poll() is None, output.read_text(encoding="utf-8")
+            assert time.monotonic() < deadline, output.read_text(encoding="utf-8")
+            found = re.search(r"(http://\S+?/) ", output.read_text(encoding="utf-8"))
             url = found.group(1) if found else time.sleep(0.2)
         folders = sorted(p.name for p in logdir.iterdir())
         assert _get_json(url + "data/runs", lambda runs: sorted(runs) == folders)

@@ -29,7 +29,7 @@ def run(script, *args, cwd, mnist_dir, env=None):
         cwd=cwd,
         env=env,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=600,
     )
 
@@ -106,7 +106,7 @@ def test_restoring_gives_the_same_answers_without_training_and_bad_files_get_one
 ):
     folder, files, training_run = trained
     notes = folder / "notes.txt"
-    notes.write_text("not a picture")
+    notes.write_text("not a picture", encoding="utf-8")
     paths = [str(path) for path, _ in files]
     picture = folder / STEP.replace(".py", ".png")  # the graphs of the run that was saved
     saved = picture.read_bytes()
@@ -154,10 +154,10 @@ def test_a_checkpoint_of_the_network_before_it_was_changed_is_refused_in_one_lin
 ):
     folder, _, _ = trained
     # a learner's copy of the step, with 8 channels in its first layer instead of 6
-    source = (ROOT / STEP).read_text()
+    source = (ROOT / STEP).read_text(encoding="utf-8")
     changed = source.replace("K, L, M, N = 6, 12, 24, 200", "K, L, M, N = 8, 12, 24, 200")
     assert changed != source
-    (tmp_path / STEP).write_text(changed)
+    (tmp_path / STEP).write_text(changed, encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))  # where the copy finds the shared modules
     done = run(
         tmp_path / STEP,
@@ -200,11 +200,11 @@ def test_restore_from_a_folder_without_a_checkpoint_says_so(mnist_dir, tmp_path)
 def test_a_learners_step_without_the_classifiers_line_is_told_the_line_before_training(
     mnist_dir, tmp_path
 ):
-    source = (ROOT / "mnist_1.0_softmax.py").read_text()
+    source = (ROOT / "mnist_1.0_softmax.py").read_text(encoding="utf-8")
     kept = [line for line in source.splitlines(True) if "the network's answer" not in line]
     kept = [line for line in kept if "set_classifier" not in line]
     assert len(kept) == len(source.splitlines()) - 2
-    (tmp_path / "my_network.py").write_text("".join(kept))
+    (tmp_path / "my_network.py").write_text("".join(kept), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = run(
         tmp_path / "my_network.py",
@@ -225,10 +225,12 @@ def test_a_learners_step_without_the_classifiers_line_is_told_the_line_before_tr
 def test_a_classifiers_line_that_does_not_fit_the_network_is_explained_before_training(
     mnist_dir, tmp_path
 ):
-    source = (ROOT / "mnist_2.2_five_layers_relu_lrdecay_dropout.py").read_text()
+    source = (ROOT / "mnist_2.2_five_layers_relu_lrdecay_dropout.py").read_text(encoding="utf-8")
     line = "sess.run(Y, {X: images, pkeep: 1.0})"
     assert line in source
-    (tmp_path / "my_network.py").write_text(source.replace(line, "sess.run(Y, {X: images})"))
+    (tmp_path / "my_network.py").write_text(
+        source.replace(line, "sess.run(Y, {X: images})"), encoding="utf-8"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = run(
         tmp_path / "my_network.py", "--try", "seven.png", cwd=tmp_path, mnist_dir=mnist_dir, env=env

@@ -22,6 +22,7 @@
   digits.py       any picture of a digit as MNIST's 28x28 input (box, size, centre of mass)
   drawpad.py      the pad to draw a digit on, the input the network sees, its answer
   checkpoint.py   --save and --restore: tf.train.Saver, and what the checkpoint is of
+  shell.py        a path in a printed command, quoted where pasting it would split or change it
 
 This file imports nothing, so that check_setup.py can use the standard-library parts before
 anything is installed.

@@ -22,6 +22,8 @@ import tempfile
 
 import numpy as np
 
+from visu.shell import pasteable
+
 VARIABLES = "network"  # the Saver's prefix: network.index, network.data-00000-of-00001
 ABOUT = "network.json"
 GRAPHS = "graphs.npz"
@@ -38,15 +40,16 @@ class RefusedCheckpoint(Exception):
 def usable_save_folder(text):
     """--save's folder, once it is clear a save can go there; anything else stops the script at
     once, with one line saying why."""
-    folder = pathlib.Path(text).expanduser()  # as given: the messages name it so
+    folder = pathlib.Path(text).expanduser()
+    shown = pasteable(text)  # as given, quoted where a shell needs it
     try:
         if folder.exists():
             if not folder.is_dir():
-                raise SystemExit("--save %s: it is a file, not a folder. Give a folder." % text)
+                raise SystemExit("--save %s: it is a file, not a folder. Give a folder." % shown)
             if any(folder.iterdir()) and not (folder / ABOUT).exists():
                 raise SystemExit(
                     "--save %s: this folder holds other files, which a save would replace. Give "
-                    "a new folder, or one an earlier --save made." % text
+                    "a new folder, or one an earlier --save made." % shown
                 )
         else:
             folder.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +58,7 @@ def usable_save_folder(text):
     except OSError as error:
         raise SystemExit(
             "--save %s: cannot write there (%s). Give a folder you can write to; it is created "
-            "if missing." % (text, error.strerror or error)
+            "if missing." % (shown, error.strerror or error)
         ) from None
     return folder
 
@@ -66,7 +69,7 @@ def usable_restore_folder(text):
     try:
         read_about(folder)
     except RefusedCheckpoint as refused:
-        raise SystemExit("--restore %s: %s" % (text, refused)) from None
+        raise SystemExit("--restore %s: %s" % (pasteable(text), refused)) from None
     return folder
 
 
@@ -76,7 +79,7 @@ def read_about(folder):
     if not folder.is_dir():
         raise RefusedCheckpoint("no such folder. Train a step with --save DIR first.")
     try:
-        about = json.loads((folder / ABOUT).read_text())
+        about = json.loads((folder / ABOUT).read_text(encoding="utf-8"))
         missing = {"step", "iterations", "variables"} - set(about)
         if missing:
             raise KeyError("no " + ", no ".join(sorted(missing)))
@@ -124,7 +127,7 @@ def save(session, folder, step, iterations, max_test_accuracy, graphs=None):
             tensorflow=tf.__version__,
             variables=network_variables(variables),
         )
-        (partial / ABOUT).write_text(json.dumps(about, indent=1) + "\n")
+        (partial / ABOUT).write_text(json.dumps(about, indent=1) + "\n", encoding="utf-8")
         _take_place(partial, folder)
     except BaseException:
         shutil.rmtree(partial, ignore_errors=True)

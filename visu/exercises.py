@@ -37,7 +37,8 @@ def side_by_side(mine, solution, context_lines=3):
     notebook shows (Jupyter, VS Code, Colab): only the changed lines and `context_lines` around."""
     from IPython.display import HTML  # only ever used in a notebook
 
-    texts = [(STEPS_FOLDER / name).read_text().splitlines() for name in (mine, solution)]
+    paths = [STEPS_FOLDER / name for name in (mine, solution)]
+    texts = [path.read_text(encoding="utf-8").splitlines() for path in paths]
     if texts[0] == texts[1]:
         return HTML("<p>%s and %s are the same.</p>" % (mine, solution))
     table = difflib.HtmlDiff(tabsize=4).make_table(

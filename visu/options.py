@@ -7,6 +7,7 @@ import sys
 import tempfile
 
 from visu import checkpoint, reference
+from visu.shell import pasteable
 
 KEYS_HELP = """keys in the window:
   1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
@@ -193,5 +194,5 @@ def usable_logdir(text):
 def logdir_error(text, error):
     return (
         "--logdir %s: cannot write TensorBoard logs there (%s). Give a folder you can write to; "
-        "it is created if missing." % (text, error.strerror or error)
+        "it is created if missing." % (pasteable(text), error.strerror or error)
     )

@@ -17,6 +17,8 @@ import re
 
 import numpy as np
 
+from visu.shell import pasteable
+
 SOLUTIONS = pathlib.Path(__file__).resolve().parent / "solutions"
 COLUMNS = "iteration,training accuracy,training loss,test accuracy,test loss"
 SUMMARY = re.compile(
@@ -72,7 +74,7 @@ def curves_text(script, seed, train, test, seconds):
 
 def read_curves(path, name=None):
     """The curves in a file that curves_text wrote."""
-    lines = pathlib.Path(path).read_text().splitlines()
+    lines = pathlib.Path(path).read_text(encoding="utf-8").splitlines()
     summary = SUMMARY.match(lines[0]) if lines else None
     if summary is None or lines[1] != COLUMNS:
         raise ValueError("%s is not a curves file written by benchmarks/run_steps.py" % path)
@@ -139,7 +141,7 @@ def _against_error(text, why):
     return (
         "--against %s: %s. Give a step (%s), a step's script name "
         "(mnist_2.0_five_layers_sigmoid.py) or a run folder that --logdir wrote "
-        "(DIR/<step>_seed<S>)." % (text, why, ", ".join(steps()))
+        "(DIR/<step>_seed<S>)." % (pasteable(text), why, ", ".join(steps()))
     )
 
 

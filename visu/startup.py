@@ -70,7 +70,7 @@ def processor_runs_tensorflow(machine=None, cpuinfo="/proc/cpuinfo"):
     if machine not in ("x86_64", "amd64"):
         return True
     try:
-        with open(cpuinfo) as info:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as info:
             flags = next((line for line in info if line.startswith("flags")), None)
     except OSError:
         return True  # not Linux, or no /proc: nothing to check

@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from visu.options import logdir_error
+from visu.shell import pasteable
 
 # The digit mosaics are logged as images at the first test update, then at the first one at or
 # past each of 1, 2, 5, 10, 20, 50, 100, ... iterations (three a decade, so that the early learning
@@ -113,7 +114,7 @@ class TensorBoardLog:
         self._next_milestone = 0
         print(
             "TensorBoard: this run is logged to %s (to see it: tensorboard --logdir %s)"
-            % (self.folder, self.logdir)
+            % (self.folder, pasteable(self.logdir))
         )
 
     def start(self):

@@ -16,6 +16,7 @@ import numpy as np
 
 from visu import checkpoint, digits, errors, summary
 from visu.drawpad import DrawPad
+from visu.shell import pasteable
 
 NO_CLASSIFIER = (
     "{what} needs the network's answer, which this script does not give to the graphs. A step "
@@ -120,7 +121,7 @@ class TrainedNetwork:
         try:
             about, arrays = checkpoint.restore(self.session, folder, step, self.names)
         except checkpoint.RefusedCheckpoint as refused:
-            raise SystemExit("--restore %s: %s" % (folder, refused)) from None
+            raise SystemExit("--restore %s: %s" % (pasteable(folder), refused)) from None
         restore_record(record, arrays)
         print(
             "Restored the network of %s from %s: trained for %d iterations, max test accuracy "
@@ -156,11 +157,11 @@ class TrainedNetwork:
         try:
             checkpoint.save(self.session, folder, step, iterations, best, record_arrays(record))
         except Exception as error:  # a full disk, a folder removed meanwhile: the graphs stay
-            print("--save %s: the network could not be saved (%s)." % (folder, error))
+            print("--save %s: the network could not be saved (%s)." % (pasteable(folder), error))
             return False
         print(
             "Saved the network (%d iterations) to %s: --restore %s loads it."
-            % (iterations, folder, folder)
+            % (iterations, folder, pasteable(folder))
         )
         return True
 
