@@ -55,8 +55,8 @@ def test_a_step_starts_with_the_projects_line_and_none_of_tensorflows(
     assert done.stderr == ""  # nothing at all: the run went well
     first = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
     assert re.fullmatch(
-        r"TensorFlow 2\.\d+\.\d+\S*, on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)"
-        r"[.:] .*",
+        r"TensorFlow 2\.\d+\.\d+\S*, "
+        r"on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)[.:] .*",
         first,
     )
     assert "--tf-log" in first
