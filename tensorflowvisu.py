@@ -1,12 +1,16 @@
-"""The workshop's six graphs, and the places they are shown while the network learns.
+"""The workshop's graphs, and the places they are shown while the network learns.
 
 What the step scripts use:
   parse_run_options(iterations=N)  the options every step shares (--help lists them)
   tf_format_mnist_images()         a graph op: (X, Y, Y_) as a mosaic of digits, misrecognised first
-  MnistDataVis(options)            the six graphs, fed by the training loop:
+  MnistDataVis(options)            the graphs, fed by the training loop:
                                    append_training_curves_data, append_test_curves_data,
                                    append_data_histograms, update_image1, update_image2, animate,
-                                   get_max_test_accuracy
+                                   get_max_test_accuracy; and set_classifier, the network's answer
+                                   (--try, the D key) and the network itself (what it learned, W)
+
+The graphs are the rows of one table (visu/graphs.py): the workshop's six, and what the network
+learned (key W).
 
 MnistDataVis keeps what the run recorded (visu/record.py) and hands it, after every iteration, to
 its outputs: the view that visu/views.py chooses (a window, a notebook cell, or a PNG at the end),
@@ -26,10 +30,11 @@ import tensorflow.compat.v1 as tf
 
 from visu import build_errors, errors, notes, progress, reference, summary
 from visu import options as run_options
-from visu.figure import TITLES
+from visu.graphs import GRAPHS, layout_of
 from visu.interrupt import StopAtIterationEnd
+from visu.learned import NetworkProbe
 from visu.mosaic import tf_format_mnist_images
-from visu.options import LAYOUT_KEYS, jupyter_shell
+from visu.options import jupyter_shell
 from visu.record import Record
 from visu.tensorboard import TensorBoardLog
 from visu.trained import TrainedNetwork
@@ -69,8 +74,9 @@ def _caller_namespace():
 
 
 class MnistDataVis:
-    """The six graphs, fed by the training loop, shown where the run options and the place the
-    script runs in allow: a window, a notebook cell, or a PNG at the end."""
+    """The graphs, fed by the training loop, shown where the run options and the place the
+    script runs in allow: a window, a notebook cell, or a PNG at the end. title1 ... title6 give
+    the workshop's six graphs other titles (steps 4.x: the activations in graphs 4 and 5)."""
 
     def __init__(
         self,
@@ -88,7 +94,7 @@ class MnistDataVis:
         # some processors refuse is refused here, on every one, before any window opens
         build_errors.check_convolutions(tf.get_default_graph())
         given = (title1, title2, title3, title4, title5, title6)
-        titles = [title or default for title, default in zip(given, TITLES)]
+        titles = {graph.name: title for graph, title in zip(GRAPHS, given) if title}
         self.record = Record()
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
@@ -132,17 +138,26 @@ class MnistDataVis:
 
     def update_image1(self, im):
         """Graph 3: the training digits' mosaic."""
-        self.record.set_mosaic(2, im)
+        self.record.set_mosaic("training_digits", im)
 
     def update_image2(self, im):
         """Graph 6: the test digits' mosaic; its y axis reads as the test accuracy where the red
         rows end."""
-        self.record.set_mosaic(5, im)
+        self.record.set_mosaic("test_digits", im)
 
     def set_classifier(self, classify, session):
         """The network's answer: classify(images [n, 28, 28, 1]) -> probabilities [n, 10], run in
-        the step's session. --try, --save, --restore and the D key use them."""
-        self.trained.set_classifier(classify, session, _caller_namespace())
+        the step's session. --try, --save, --restore and the D key use them; what the network
+        learned (key W) is read through them too, with the step's own evaluation feed."""
+        namespace = _caller_namespace()
+        self.trained.set_classifier(classify, session, namespace)
+        if session is not None:
+            self.record.network = NetworkProbe(session, classify, namespace, self._drawn_digit)
+
+    def _drawn_digit(self):
+        """The digit drawn on the D key's pad ([28, 28, 1]), or None."""
+        pad = self.trained.pad
+        return pad.network_input if pad is not None else None
 
     def get_max_test_accuracy(self):
         return self.record.max_test_accuracy()
@@ -150,9 +165,9 @@ class MnistDataVis:
     # -- the keys (a window, or ipympl's figure) --
 
     def _on_key(self, event):
-        if event.key in LAYOUT_KEYS:
+        if layout_of(event.key) is not None:
             self.trained.hide_pad(self.graphs, self._layout)
-            self._layout = LAYOUT_KEYS[event.key]
+            self._layout = layout_of(event.key)
             self.graphs.show_graphs(self._layout)
         elif event.key in (" ", "space"):
             self.view.set_paused(not self.view.paused)

@@ -10,8 +10,7 @@ import tensorflowvisu  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from visu import notes  # noqa: E402
-from visu.figure import SixGraphs  # noqa: E402
+from visu import figure, notes  # noqa: E402
 from visu.notes import curve_notes, read_curves  # noqa: E402
 from visu.record import Record  # noqa: E402
 from visu.views import offscreen_figure  # noqa: E402
@@ -226,7 +225,7 @@ def test_points_that_are_not_finite_are_left_out():
 # -- the marks on the graphs --
 
 
-class Graphs(SixGraphs):
+class Graphs(figure.Graphs):
     """Six graphs off-screen with a record of their own, marked as a run's end marks them."""
 
     def __init__(self):

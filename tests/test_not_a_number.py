@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
-from visu.figure import SixGraphs  # noqa: E402
+from visu.figure import Graphs  # noqa: E402
 from visu.notes import read_curves  # noqa: E402
 from visu.record import Record, percentile_bands  # noqa: E402
 from visu.views import MovieRecorder, WindowView, offscreen_figure  # noqa: E402
@@ -113,10 +113,11 @@ def bad_record():
         weights = bad_values(100, rng) if i < 2 else np.full(100, np.nan)
         record.add_spreads(i * 10, weights, bad_values(10, rng))
         if i == 2:
-            record.bands5[-1] = np.where(np.arange(8) % 2, np.inf, np.nan)
-    assert np.isnan(record.bands4[-1]).all() and np.isnan(percentile_bands([np.inf])).all()
-    record.set_mosaic(2, bad_values([280, 280, 3], rng))
-    record.set_mosaic(5, bad_values([700, 1120, 3], rng))
+            record.bands["biases"][-1] = np.where(np.arange(8) % 2, np.inf, np.nan)
+    assert np.isnan(record.bands["weights"][-1]).all()
+    assert np.isnan(percentile_bands([np.inf])).all()
+    record.set_mosaic("training_digits", bad_values([280, 280, 3], rng))
+    record.set_mosaic("test_digits", bad_values([700, 1120, 3], rng))
     return record
 
 
@@ -125,7 +126,7 @@ def mark_notes(graphs, record):
 
 
 def test_the_png_draws_nan_and_infinite_values(tmp_path):
-    graphs, record = SixGraphs(offscreen_figure(dpi=40)), bad_record()
+    graphs, record = Graphs(offscreen_figure(dpi=40)), bad_record()
     graphs.draw(record)
     mark_notes(graphs, record)
     graphs.fig.savefig(tmp_path / "bad.png")
@@ -134,7 +135,7 @@ def test_the_png_draws_nan_and_infinite_values(tmp_path):
 
 
 def test_a_movie_frame_draws_nan_and_infinite_values(tmp_path):
-    graphs, record = SixGraphs(offscreen_figure(dpi=20)), bad_record()
+    graphs, record = Graphs(offscreen_figure(dpi=20)), bad_record()
     movie = MovieRecorder(graphs, record, lambda suffix: tmp_path / ("bad" + suffix))
     movie.start()
     movie.update()  # a frame for the new test points
@@ -147,7 +148,7 @@ def test_the_window_draws_nan_and_infinite_values(tmp_path, monkeypatch):
     # window closes) is recorded instead
     shown = []
     monkeypatch.setattr(plt, "show", lambda **kwargs: shown.append(kwargs))
-    graphs, record = SixGraphs(plt.figure()), bad_record()
+    graphs, record = Graphs(plt.figure()), bad_record()
     try:
         view = WindowView(graphs, record, "mnist_test_step")
         view.start()

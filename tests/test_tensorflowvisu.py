@@ -1,4 +1,4 @@
-"""The six graphs under Agg: panels, data, bands, mosaics, keys, the headless run and movies."""
+"""The graphs under Agg: panels, data, bands, mosaics, keys, the headless run and movies."""
 
 import matplotlib
 
@@ -14,8 +14,7 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 from visu import mosaic as mosaic_op  # noqa: E402
 from visu import views  # noqa: E402
-from visu.figure import TITLES  # noqa: E402
-from visu.options import LAYOUT_KEYS  # noqa: E402
+from visu.graphs import GRAPHS, layout_keys  # noqa: E402
 from visu.record import percentile_bands  # noqa: E402
 
 tf.disable_eager_execution()
@@ -64,12 +63,15 @@ def press(window, key):
 
 
 def visible_graphs(window):
-    return [k + 1 for k, ax in enumerate(window.graphs.axes) if ax.get_visible()]
+    """The keys of the graphs shown, in the table's order: 1 to 6 as numbers, W as "W"."""
+    keys = [g.key for g in GRAPHS if window.graphs.panels[g.name].get_visible()]
+    return [int(key) if key.isdigit() else key for key in keys]
 
 
 def test_window_has_six_titled_graphs_in_two_rows_of_three(vis):
-    assert [ax.get_title() for ax in vis.graphs.axes] == list(TITLES)
-    boxes = [ax.get_position() for ax in vis.graphs.axes]
+    assert [panel.get_title() for panel in vis.graphs.panels.values()] == [g.title for g in GRAPHS]
+    assert visible_graphs(vis) == [1, 2, 3, 4, 5, 6]  # what the network learned: on key W
+    boxes = [ax.get_position() for ax in vis.graphs.axes[:6]]
     assert len({round(b.y0, 3) for b in boxes}) == 2 and len({round(b.x0, 3) for b in boxes}) == 3
     assert boxes[0].y0 > boxes[3].y0  # graphs 1-3 on the top row
     accuracy, loss = vis.graphs.axes[:2]
@@ -80,8 +82,9 @@ def test_custom_titles_replace_the_defaults(tmp_path):
     window = tensorflowvisu.MnistDataVis(
         no_window_options(tmp_path), title4="Conv activations", title5="Dense activations"
     )
-    titles = [ax.get_title() for ax in window.graphs.axes]
+    titles = [panel.get_title() for panel in window.graphs.axes]
     assert titles[3:5] == ["Conv activations", "Dense activations"] and titles[0] == "Accuracy"
+    assert titles[6] == "What the network learned"
 
 
 def test_curves_receive_the_appended_data_and_progress_lines_are_printed(vis, capsys):
@@ -193,12 +196,15 @@ def test_mosaic_pads_with_white_when_given_fewer_images_than_it_shows():
         ("7", [1, 2]),
         ("8", [4, 5]),
         ("9", [3, 6]),
+        ("w", ["W"]),
+        ("W", ["W"]),
     ],
 )
 def test_layout_keys_show_their_graphs_filling_the_window(vis, key, graphs):
     press(vis, key)
     assert visible_graphs(vis) == graphs
-    boxes = [vis.graphs.axes[g - 1].get_position() for g in graphs]
+    keys = [g.key for g in GRAPHS]
+    boxes = [vis.graphs.axes[keys.index(str(g))].get_position() for g in graphs]
     assert sum(box.width for box in boxes) > 0.9 and all(box.height > 0.85 for box in boxes)
     assert boxes == sorted(boxes, key=lambda box: box.x0)  # side by side, in order
 
@@ -218,13 +224,15 @@ def test_space_pauses_and_resumes_the_display(window):
     assert window.titles[-1].startswith("mnist_test_step - paused, Space to resume")
     press(window, " ")
     assert not window.view.paused
-    assert window.titles[-1].startswith("mnist_test_step   (keys: 1-6 one graph")
+    assert window.titles[-1].startswith("mnist_test_step   (keys: 1-6, W one graph")
 
 
 def test_matplotlib_keeps_its_zoom_reset_and_save_keys():
     for name, key in (("keymap.zoom", "o"), ("keymap.home", "h"), ("keymap.save", "ctrl+s")):
         assert key in matplotlib.rcParams[name]
-    assert not set(LAYOUT_KEYS) & {"o", "h", "ctrl+s", "s"}
+    taken = {key for name, keys in matplotlib.rcParams.items() if name.startswith("keymap.")
+             for key in keys}  # fmt: skip
+    assert not set(layout_keys()) & taken
 
 
 def recording_step(window, calls):

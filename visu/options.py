@@ -6,33 +6,11 @@ import pathlib
 import sys
 import tempfile
 
-from visu import checkpoint, reference
+from visu import checkpoint, graphs, reference
 from visu.shell import pasteable
 
-KEYS_HELP = """keys in the window:
-  1 ... 6    that graph alone          7   graphs 1 and 2 (accuracy, loss)
-  8          graphs 4 and 5 (spreads)  9   graphs 3 and 6 (digits)
-  0 or Esc   all six graphs            Space  pause / resume the display
-  O          box zoom (then the mouse) H   reset all zooms
-  Ctrl-S     save the current image
-  D          draw a digit for the network to read (once training is done, or paused)
-If training is slow (a small VM), show fewer graphs (--graphs 3), or run with --no-window."""
-
-# The graphs each layout key shows (0-based); --graphs takes the same keys.
-LAYOUT_KEYS = {
-    "1": [0],
-    "2": [1],
-    "3": [2],
-    "4": [3],
-    "5": [4],
-    "6": [5],
-    "7": [0, 1],
-    "8": [3, 4],
-    "9": [2, 5],
-    "0": list(range(6)),
-    "escape": list(range(6)),
-}
-ALL_GRAPHS = LAYOUT_KEYS["0"]
+KEYS_HELP = graphs.keys_help()  # from the table of the graphs, as everything about them
+ALL_GRAPHS = list(graphs.SIX)  # the default: the workshop's six
 
 TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/errors.py)
 TF_LOG_OPTION, TF_LOG_VARIABLE = "--tf-log", "TF_LOG"  # its start-up log (visu/startup.py)
@@ -66,8 +44,8 @@ def build_parser(script, iterations):
         default=ALL_GRAPHS,
         metavar="G",
         help="the graphs to show, as the keys choose them: 3 (graph 3 alone), 7 "
-        "(graphs 1 and 2), 0 (all six, the default), or graph numbers with "
-        "commas, like 1,2,6",
+        "(graphs 1 and 2), 0 (all six, the default), W (what the network learned), or "
+        "their keys with commas, like 1,2,6",
     )
     parser.add_argument(
         "--no-window", action="store_true", help="no live graphs: the final six are saved as a PNG"
@@ -161,16 +139,14 @@ def _count(text):
 
 
 def _graph_choice(text):
-    """A layout key (0-9), or graph numbers 1-6 separated by commas: the 0-based graphs to show."""
-    if text.strip() in LAYOUT_KEYS:
-        return LAYOUT_KEYS[text.strip()]
-    numbers = text.replace(" ", "").split(",")
-    if not all(n in "123456" and len(n) == 1 for n in numbers) or len(set(numbers)) < len(numbers):
+    """A key of the window (3, 7, 0, W), or graphs' keys separated by commas: their names."""
+    chosen = graphs.choice(text)
+    if chosen is None:
         raise argparse.ArgumentTypeError(
-            "expected a key of the window (3, or 7 for graphs 1 and 2, 0 for all six) or graph "
-            "numbers 1 to 6 separated by commas (1,2,6), got %r" % text
+            "expected a key of the window (3, or 7 for graphs 1 and 2, 0 for all six, W for what "
+            "the network learned) or graphs' keys separated by commas (1,2,6), got %r" % text
         )
-    return sorted(int(n) - 1 for n in numbers)
+    return chosen
 
 
 def usable_logdir(text):

@@ -25,18 +25,23 @@ def finite(values):
 
 
 class Record:
-    """The curves as ([iteration], [accuracy], [loss]) lists, the bands as one row of 8
-    boundaries per training update, the mosaics by graph index (2: training digits, 5: test
-    digits). `changes` counts every addition, so that an output can tell whether it has seen the
-    latest data."""
+    """The curves as ([iteration], [accuracy], [loss]) lists, the bands of each graph of bands
+    (weights, biases) as one row of 8 boundaries per training update, the mosaics by graph name
+    (training_digits, test_digits), all by the names of visu/graphs.py. `changes` counts every
+    addition, so that an output can tell whether it has seen the latest data.
+
+    `network`: the trained network itself (visu/learned.py), once the step gave its answer: what
+    it learned is read from it only when a graph shows it, never recorded."""
 
     def __init__(self):
         self.train_curves = ([], [], [])  # iteration, accuracy, loss
         self.test_curves = ([], [], [])
         self.learning_rates = []  # (iteration, learning rate), where the step passes one
-        self.band_iterations, self.bands4, self.bands5 = [], [], []
-        self.spreads = None  # (iteration, values of graph 4, values of graph 5): the latest
-        self.mosaics = {}  # graph index -> its latest mosaic
+        self.band_iterations = []
+        self.bands = {"weights": [], "biases": []}  # graph name -> its rows of band boundaries
+        self.spreads = None  # (iteration, the weights' values, the biases'): the latest
+        self.mosaics = {}  # graph name -> its latest mosaic
+        self.network = None  # visu.learned.NetworkProbe, once the step gave its answer
         self.not_a_number = None  # (iteration, "training" or "test", value): the first loss
         self.changes = 0
         self.restored = False  # True once --restore filled it from a saved run
@@ -56,16 +61,18 @@ class Record:
             self.not_a_number = (i, which, float(loss))
         self.changes += 1
 
-    def add_spreads(self, i, values4, values5):
-        bands4, bands5 = percentile_bands(values4), percentile_bands(values5)  # before any append
+    def add_spreads(self, i, weights, biases):
+        """The spreads of the values graphs 4 and 5 show (the weights and biases, or what a step
+        shows there instead)."""
+        bands = percentile_bands(weights), percentile_bands(biases)  # before any append
         self.band_iterations.append(i)
-        self.bands4.append(bands4)
-        self.bands5.append(bands5)
-        self.spreads = (i, values4, values5)
+        for rows, new in zip(self.bands.values(), bands):
+            rows.append(new)
+        self.spreads = (i, weights, biases)
         self.changes += 1
 
-    def set_mosaic(self, index, im):
-        self.mosaics[index] = im
+    def set_mosaic(self, name, im):
+        self.mosaics[name] = im
         self.changes += 1
 
     def last_iteration(self):

@@ -34,13 +34,13 @@ def network_summary(graph, namespace):
     if not variables:
         return ""
     names = script_names(namespace)
-    rows = [_row(layer, names) for layer in layers(variables, names)]
+    rows = [row(layer, names) for layer in layers(variables, names)]
     header = ("layer", "what it does", "output shape", "variables", "parameters")
-    widths = [max(len(row[k]) for row in rows + [header]) for k in range(4)]
+    widths = [max(len(line[k]) for line in rows + [header]) for k in range(4)]
     lines = ["The network, as this script built it (from its graph):"]
-    for row in [header] + rows:
-        cells = [cell.ljust(width) for cell, width in zip(row[:4], widths)]
-        lines.append("  " + "  ".join(cells) + "  " + row[4].rjust(len(header[4])))
+    for line in [header] + rows:
+        cells = [cell.ljust(width) for cell, width in zip(line[:4], widths)]
+        lines.append("  " + "  ".join(cells) + "  " + line[4].rjust(len(header[4])))
     total = sum(parameters(v) for v in variables)
     lines.append(
         "  total: %s, %d trainable variables, %s parameters"
@@ -140,7 +140,8 @@ def _consumers(op):
     return [consumer for output in op.outputs for consumer in output.consumers()]
 
 
-def _row(layer, names):
+def row(layer, names):
+    """(name, what it does, output shape, its variables, their parameters) of a layer, as text."""
     output = layer.output
     if output is None:
         name, shape, activation = "-", "-", None

@@ -9,12 +9,15 @@ import matplotlib.image
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from visu.graphs import GRAPHS
+from visu.learned_panel import weights_picture
 from visu.options import logdir_error
 from visu.shell import pasteable
 
-# The digit mosaics are logged as images at the first test update, then at the first one at or
-# past each of 1, 2, 5, 10, 20, 50, 100, ... iterations (three a decade, so that the early learning
-# shows), and at the last one: 8 to 10 of each for 10000 iterations.
+# The digit mosaics, and the first layer's weights as pictures, are logged as images at the first
+# test update, then at the first one at or past each of 1, 2, 5, 10, 20, 50, 100, ... iterations
+# (three a decade, so that the early learning shows), and at the last one: 8 to 10 of each for
+# 10000 iterations.
 IMAGE_MILESTONES = [m * 10**e for e in range(15) for m in (1, 2, 5)]
 HISTOGRAM_BUCKETS = 30
 FLUSH_SECONDS = 10  # how far behind a TensorBoard watching the run live can be
@@ -68,7 +71,8 @@ def histogram_proto(values, buckets=HISTOGRAM_BUCKETS):
 
 
 def image_proto(im):
-    """An RGB image with values in [0, 1] (a digit mosaic) as a PNG for TensorBoard."""
+    """An RGB image with values in [0, 1] (a digit mosaic, the weights' pictures) as a PNG for
+    TensorBoard."""
     pixels = np.clip(np.nan_to_num(np.asarray(im, np.float32), nan=1.0), 0.0, 1.0)
     buffer = io.BytesIO()
     matplotlib.image.imsave(
@@ -89,8 +93,12 @@ class TensorBoardLog:
     """The run in a new folder, logdir/<step>_seed<S>.
 
     Tags: accuracy/training, accuracy/test, loss/training, loss/test, learning_rate (where the step
-    passes one); graphs 4 and 5 as histograms and graphs 3 and 6 as images, tagged by their titles
-    (weights, biases, training_digits, test_digits); and the TensorFlow graph for the graph view."""
+    passes one); the graphs of bands (4 and 5) as histograms and the mosaics (3 and 6) as images,
+    tagged by their titles (weights, biases, training_digits, test_digits); the first layer's
+    weights as pictures, tagged by the title of what the network learned (where the step gives
+    its network); and the TensorFlow graph for the graph view.
+
+    titles: {graph name: title} where the step gives its own (visu/graphs.py has the others)."""
 
     closed = paused = False
 
@@ -105,8 +113,9 @@ class TensorBoardLog:
             self._writer = tf.summary.FileWriter(
                 str(self.folder), graph=graph, flush_secs=FLUSH_SECONDS
             )
-        self._spread_tags = (tag(titles[3]), tag(titles[4]))
-        self._mosaic_tags = {2: tag(titles[2]), 5: tag(titles[5])}
+        titles = {**{graph.name: graph.title for graph in GRAPHS}, **titles}
+        self._tags = {graph.name: tag(titles[graph.name]) for graph in GRAPHS}
+        self._spread_tags = [self._tags[g.name] for g in GRAPHS if g.kind == "bands"]
         self._written = {"training": 0, "test": 0, "rates": 0}  # points written so far
         self._spreads_written = None
         self._mosaics_logged_at = None
@@ -129,13 +138,13 @@ class TensorBoardLog:
         new_test = self.write_curves("test", record.test_curves, {})
         if record.spreads is not None and record.spreads[0] != self._spreads_written:
             self.write_spreads(*record.spreads)
-        if new_test and 5 in record.mosaics and self._last_test() >= self._next_milestone:
+        if new_test and "test_digits" in record.mosaics and self._at_milestone():
             self.write_mosaics()
             while self._next_milestone <= self._last_test():
                 self._next_milestone = next(self._milestones)
 
     def write_spreads(self, i, values4, values5):
-        """What graphs 4 and 5 show, as two histograms."""
+        """What the graphs of bands (4 and 5) show, as two histograms."""
         self._spreads_written = i
         histograms = zip(self._spread_tags, map(histogram_proto, (values4, values5)))
         self._write(i, [(t, "histo", h) for t, h in histograms if h is not None])
@@ -159,22 +168,25 @@ class TensorBoardLog:
     def _last_test(self):
         return int(self.record.test_curves[0][-1]) if self.record.test_curves[0] else 0
 
+    def _at_milestone(self):
+        return self._last_test() >= self._next_milestone
+
     def write_mosaics(self):
+        """The mosaics, and the first layer's weights as pictures where the step gives its
+        network (read from it now: the record keeps no weights)."""
         self._mosaics_logged_at = self._last_test()
-        self._write(
-            self._last_test(),
-            [
-                (self._mosaic_tags[k], "image", image_proto(im))
-                for k, im in self.record.mosaics.items()
-            ],
-        )
+        images = [(self._tags[name], im) for name, im in self.record.mosaics.items()]
+        first = self.record.network.first_layer() if self.record.network else None
+        if first is not None:
+            images.append((self._tags["learned"], weights_picture(first)))
+        self._write(self._last_test(), [(t, "image", image_proto(im)) for t, im in images])
 
     def finish(self):
         """Logs what is left, the last mosaics if not yet done, and writes everything to disk."""
         if self._writer is None:
             return
         self.update()
-        if 5 in self.record.mosaics and self._mosaics_logged_at != self._last_test():
+        if "test_digits" in self.record.mosaics and self._mosaics_logged_at != self._last_test():
             self.write_mosaics()
         self._writer.close()
         self._writer = None

@@ -210,32 +210,40 @@ class TrainedNetwork:
 # --- what the graphs show, kept with a checkpoint ------------------------------------------------
 
 
+# The arrays' names in a checkpoint saved before the graphs had names (graph 3 was index 2, ...)
+EARLIER_NAMES = {
+    "bands4": "bands_weights",
+    "bands5": "bands_biases",
+    "mosaic2": "mosaic_training_digits",
+    "mosaic5": "mosaic_test_digits",
+}
+
+
 def record_arrays(record):
     """What the run recorded, as arrays: the curves, the learning rates, the spreads' bands and
-    the latest digit mosaics."""
+    the latest digit mosaics (by the graphs' names)."""
     arrays = dict(
         train_curves=np.asarray(record.train_curves, np.float64).reshape(3, -1),
         test_curves=np.asarray(record.test_curves, np.float64).reshape(3, -1),
         learning_rates=np.asarray(record.learning_rates, np.float64).reshape(-1, 2),
         band_iterations=np.asarray(record.band_iterations, np.float64),
-        bands4=np.asarray(record.bands4, np.float64).reshape(-1, 8),
-        bands5=np.asarray(record.bands5, np.float64).reshape(-1, 8),
     )
-    for index, mosaic in record.mosaics.items():
-        arrays["mosaic%d" % index] = np.asarray(mosaic)
+    for name, rows in record.bands.items():
+        arrays["bands_" + name] = np.asarray(rows, np.float64).reshape(-1, 8)
+    for name, mosaic in record.mosaics.items():
+        arrays["mosaic_" + name] = np.asarray(mosaic)
     return arrays
 
 
 def restore_record(record, arrays):
     """The record as it was when the network was saved, from record_arrays() (what is missing,
     from a checkpoint of an earlier version, stays empty)."""
+    arrays = {EARLIER_NAMES.get(name, name): values for name, values in arrays.items()}
     empty = dict(
         train_curves=np.zeros((3, 0)),
         test_curves=np.zeros((3, 0)),
         learning_rates=np.zeros((0, 2)),
         band_iterations=np.zeros(0),
-        bands4=np.zeros((0, 8)),
-        bands5=np.zeros((0, 8)),
     )
     arrays = {**empty, **arrays}
     for curves, name in (
@@ -246,12 +254,12 @@ def restore_record(record, arrays):
             values[:] = saved.tolist()
     record.learning_rates[:] = [(int(i), rate) for i, rate in arrays["learning_rates"].tolist()]
     record.band_iterations[:] = arrays["band_iterations"].tolist()
-    record.bands4[:] = list(arrays["bands4"])
-    record.bands5[:] = list(arrays["bands5"])
+    for name, rows in record.bands.items():
+        rows[:] = list(arrays.get("bands_" + name, np.zeros((0, 8))))
     record.restored = True
     for name in arrays:
-        if name.startswith("mosaic"):
-            record.mosaics[int(name[len("mosaic") :])] = arrays[name]
+        if name.startswith("mosaic_"):
+            record.mosaics[name[len("mosaic_") :]] = arrays[name]
     record.changes += 1  # the outputs draw it
 
 

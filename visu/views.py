@@ -23,7 +23,8 @@ import matplotlib.figure
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from visu.figure import SixGraphs
+from visu import graphs as table
+from visu.figure import Graphs
 from visu.options import KEYS_HELP, jupyter_shell
 
 FIGURE_LABEL = "tensorflowvisu"  # names the project's figures among the ones pyplot manages
@@ -114,8 +115,7 @@ class WindowView(LiveView):
     def _show_title(self):
         note = " - paused, Space to resume" if self.paused else ""
         self.graphs.fig.canvas.manager.set_window_title(
-            "%s%s   (keys: 1-6 one graph, 7 8 9 pairs, 0 all, Space pause, D draw)"
-            % (self._script_name, note)
+            "%s%s   (%s)" % (self._script_name, note, table.title_keys())
         )
 
     def start(self):
@@ -156,7 +156,7 @@ class NotebookView(LiveView):
     def start(self):
         print(
             "The graphs below change while the network trains; interrupting the kernel stops "
-            "it. Fewer graphs: --graphs 3 or --graphs 1,2."
+            "it. Fewer graphs: --graphs 3 or --graphs 1,2; what the network learned: --graphs W."
         )
         self._budget.spend(self._draw)  # the (empty) graphs first, the progress lines under them
 
@@ -185,7 +185,7 @@ class WidgetView(LiveView):
 
         print(
             "The figure below changes while the network trains; its keys work once training "
-            "is done. Fewer graphs: --graphs 3 or --graphs 1,2."
+            "is done. Fewer graphs: --graphs 3 or --graphs 1,2; what it learned: --graphs W."
         )
         display(self.graphs.fig.canvas)  # the widget, in this cell's output
 
@@ -329,29 +329,30 @@ def output_path(script, suffix):
 
 
 def choose_view(options, record, titles, dpi=70):
-    """The six graphs and the view that shows them, from the options and where the script runs:
-    a window, a notebook cell (an image or ipympl's widget), or a PNG at the end."""
+    """The graphs and the view that shows them, from the options and where the script runs: a
+    window, a notebook cell (an image or ipympl's widget), or a PNG at the end. titles: {graph
+    name: title} where the step gives its own."""
     name, png = options.script.stem, output_path(options.script, ".png")
     if jupyter_shell() is not None:
         backend = matplotlib.get_backend().lower()
         if options.no_window:
-            graphs = SixGraphs(offscreen_figure(dpi), titles)
+            graphs = Graphs(offscreen_figure(dpi), titles)
             return graphs, PngView(graphs, record, "--no-window", png, show=display_in_cell)
         if backend in WIDGET_BACKENDS:
-            graphs = SixGraphs(widget_figure(name), titles)
+            graphs = Graphs(widget_figure(name), titles)
             return graphs, WidgetView(graphs, record)
         if backend not in INLINE_BACKENDS:  # %matplotlib qt or tk: a real window
             figure, reason = window_figure(dpi)
             if figure is not None:
-                graphs = SixGraphs(figure, titles)
+                graphs = Graphs(figure, titles)
                 return graphs, WindowView(graphs, record, name)
-        graphs = SixGraphs(offscreen_figure(NOTEBOOK_DPI, NOTEBOOK_FIGSIZE), titles)
+        graphs = Graphs(offscreen_figure(NOTEBOOK_DPI, NOTEBOOK_FIGSIZE), titles)
         return graphs, NotebookView(graphs, record)
     figure, reason = (None, "--no-window") if options.no_window else window_figure(dpi)
     if figure is None:
-        graphs = SixGraphs(offscreen_figure(dpi), titles)
+        graphs = Graphs(offscreen_figure(dpi), titles)
         return graphs, PngView(graphs, record, reason, png)
-    graphs = SixGraphs(figure, titles)
+    graphs = Graphs(figure, titles)
     if reason is None:
         return graphs, WindowView(graphs, record, name)
     show = lambda path: plt.show()  # noqa: E731 (an IDE's backend shows the figure itself)
