@@ -30,9 +30,7 @@ NO_NETWORK = (
 
 def colour_map(name):
     """A copy of a matplotlib colour map that draws NaN (the gaps between pictures) white."""
-    cmap = matplotlib.colormaps[name].copy()
-    cmap.set_bad("white")
-    return cmap
+    return matplotlib.colormaps[name].with_extremes(bad="white")
 
 
 def weights_picture(first, aspect=2.0, most_pixels=1200):
@@ -71,7 +69,7 @@ class LearnedPanel:
         self.box, self.visible = [0.0, 0.0, 1.0, 1.0], False
         self._title = figure.text(0.5, 1.0, title, ha="center", va="bottom", fontsize="large")
         self.weights_axes = self._axes()
-        self._weights_image = None
+        self.weights_image = None
         self._tile_labels = []
         self.rows = []  # (axes, image or bars) of the passage, digit first
         self._message = figure.text(0.5, 0.5, "", ha="center", va="center", wrap=True)
@@ -143,11 +141,11 @@ class LearnedPanel:
         columns = learned.best_columns(len(first.tiles), first.tiles.shape[1:], self._aspect(ax))
         grid = learned.mosaic(first.tiles, columns)
         limit = learned.symmetric_limit(first.tiles)
-        if self._weights_image is None or self._weights_image.get_array().shape != grid.shape:
+        if self.weights_image is None or self.weights_image.get_array().shape != grid.shape:
             ax.clear()
             ax.set_xticks([])
             ax.set_yticks([])
-            self._weights_image = ax.imshow(
+            self.weights_image = ax.imshow(
                 grid, cmap=colour_map(WEIGHT_COLORS), interpolation="nearest"
             )
             self._tile_labels = [
@@ -160,8 +158,8 @@ class LearnedPanel:
                 )
                 for k, label in enumerate(first.labels or [])
             ]
-        self._weights_image.set_data(grid)
-        self._weights_image.set_clim(-limit, limit)
+        self.weights_image.set_data(grid)
+        self.weights_image.set_clim(-limit, limit)
         ax.set_title(weights_title(first), fontsize="medium")
 
     def _aspect(self, ax):
