@@ -289,6 +289,22 @@ def test_right_click_clears_the_pad_and_outside_the_pad_nothing_is_drawn(pad):
     assert len(pad.answers) == 1  # the clearing click asked nothing
 
 
+def test_a_stroke_that_runs_off_the_pad_is_kept_whole_in_the_input(pad):
+    pad.show()
+    points = [(90, 40), (200, 40), (130, 250), (115, 300)]  # a tall 7, its foot off the bottom
+    drag(pad, points)
+    assert pad.ink[-1].max() == 1.0  # drawn to the pad's edge, and on beyond it
+    paper = np.zeros((500, 500))  # the same strokes, all on a larger sheet
+    screen = pad.pad_axes.transData  # where the events put them: on whole screen pixels
+    seen = screen.inverted().transform(screen.transform(points).astype(int))
+    for start, end in zip(seen, seen[1:]):
+        drawpad.stamp_segment(paper, start + 100, end + 100)
+    np.testing.assert_allclose(pad.network_input, digits.ink_to_mnist(paper), atol=0.01)
+    foot = pad.network_input[:, :, 0]
+    rows = np.flatnonzero(foot.max(axis=1) > 0.05)
+    assert 0 < rows[0] and rows[-1] < 27  # inside the frame, as MNIST's digits: nothing cut
+
+
 def test_the_clear_button_clears_the_pad(pad):
     pad.show()
     drag(pad, [(90, 60), (190, 60)])

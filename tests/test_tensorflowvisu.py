@@ -16,6 +16,7 @@ from visu import mosaic as mosaic_op  # noqa: E402
 from visu import views  # noqa: E402
 from visu.graphs import GRAPHS, layout_keys  # noqa: E402
 from visu.record import percentile_bands  # noqa: E402
+from visu.reference import Curves  # noqa: E402
 
 tf.disable_eager_execution()
 
@@ -107,6 +108,35 @@ def test_curves_receive_the_appended_data_and_progress_lines_are_printed(vis, ca
     assert out[0] == "0: accuracy:0.1 loss: 230.5"
     assert out[1] == "20: accuracy:0.5 loss: 80.25 (lr:0.003)"
     assert out[2] == "600: ********* epoch 2 ********* test accuracy:0.9 test loss: 30.0"
+
+
+def loss_axis_after(vis, losses, against=None):
+    """The loss axis's (bottom, top) once these losses are drawn, one point every 100 iterations."""
+    if against is not None:
+        vis.graphs.draw_against(against)
+    for k, loss in enumerate(losses):
+        vis.append_training_curves_data(100 * k, 0.1, loss)
+        vis.append_test_curves_data(100 * k, 0.1, loss)
+    vis.graphs.draw(vis.record)
+    return vis.graphs.panels["loss"].get_ylim()
+
+
+def test_the_loss_axis_keeps_0_to_100_when_only_the_start_is_higher(vis):
+    assert loss_axis_after(vis, [230.3, 95.0, 60.0, 40.0] + [20.0] * 20) == (0.0, 100.0)
+
+
+def test_the_loss_axis_grows_to_show_a_run_that_stays_above_100(vis):
+    bottom, top = loss_axis_after(vis, [230.3, 228.0, 226.0, 180.0, 120.0] + [110.0] * 20)
+    assert bottom == 0.0 and 180.0 <= top <= 250.0  # past the first tenth of the iterations
+
+
+def test_the_loss_axis_grows_to_show_the_against_curves_too(vis):
+    iterations = np.arange(0.0, 2001.0, 100.0)
+    losses = np.full(iterations.shape, 150.0)
+    points = np.stack([iterations, np.full(iterations.shape, 0.1), losses])
+    reference = Curves("a run", points, points, 2000)
+    bottom, top = loss_axis_after(vis, [230.3] + [50.0] * 20, against=reference)
+    assert bottom == 0.0 and 150.0 <= top <= 200.0
 
 
 def test_band_boundaries_are_numpy_percentiles_in_seven_equal_buckets():

@@ -6,7 +6,9 @@
     pad.clear()                       a blank pad (also: right click on it, or its Clear button)
 
 Beside the pad: the 28x28 input made from the drawing as MNIST's digits were made (visu.digits),
-which is what the network sees, and its ten probabilities, biggest first. Each time the mouse
+which is what the network sees, and its ten probabilities, biggest first. A stroke that runs off
+the pad goes on beyond its edge, out of sight, so that the input keeps the whole digit (a tall 7's
+foot, a pen's round tip) rather than one cut straight at the edge. Each time the mouse
 button is released the drawing is classified again, so a digit drawn in several strokes (a 4, a
 7 with a bar) is answered after each. Works on any matplotlib canvas with mouse events: a window
 (TkAgg, Qt, ...) and ipympl's figure in a notebook (%matplotlib widget).
@@ -21,6 +23,7 @@ from visu.figure import TEST_COLOR, TRAINING_COLOR
 PAD_PIXELS = 280  # the pad's drawing, 10 times the network's input
 PAD_SIDE, INPUT_SIDE = 0.76, 0.36  # their heights, as shares of the figure's
 PEN_RADIUS = 11  # pixels of the pad: a digit drawn across most of the pad gets MNIST's strokes
+MARGIN = 70  # pixels beyond each edge where a stroke that ran off the pad is kept, out of sight
 HELP = "Draw a digit with the mouse\n(right click or Clear: start again; D: back to the graphs)"
 
 
@@ -66,7 +69,9 @@ class DrawPad:
 
     def __init__(self, figure, classify, on_answer=None):
         self.figure, self._classify, self._on_answer = figure, classify, on_answer
-        self.ink = np.zeros((PAD_PIXELS, PAD_PIXELS))
+        # the drawing, the pad and its margins: self.ink is the part the pad shows
+        self.canvas = np.zeros((PAD_PIXELS + 2 * MARGIN, PAD_PIXELS + 2 * MARGIN))
+        self.ink = self.canvas[MARGIN:-MARGIN, MARGIN:-MARGIN]
         self.network_input = None  # [28, 28, 1], once something was drawn
         self.probabilities = None  # [10]
         self.shown = False
@@ -155,7 +160,7 @@ class DrawPad:
 
     def clear(self):
         """A blank pad, input and answer: ready for the next digit."""
-        self.ink[:] = 0.0
+        self.canvas[:] = 0.0
         self.network_input, self.probabilities = None, None
         self._pad_image.set_data(self.ink)
         self._input_image.set_data(np.zeros((digits.SIZE, digits.SIZE)))
@@ -183,20 +188,24 @@ class DrawPad:
             self._draw_to(event.xdata, event.ydata)
 
     def _on_move(self, event):
-        if self._last_point is None or event.inaxes is not self.pad_axes:
+        if self._last_point is None:
             return
-        self._draw_to(event.xdata, event.ydata)
+        self._draw_to(*self._on_pad(event))  # on the pad or off it: the stroke goes on
 
     def _on_release(self, event):
         if self._last_point is None:
             return
-        if event.inaxes is self.pad_axes:
-            self._draw_to(event.xdata, event.ydata)
+        self._draw_to(*self._on_pad(event))
         self._last_point = None
         self.answer()
 
+    def _on_pad(self, event):
+        """The mouse's position in the pad's pixels, also off the pad."""
+        return self.pad_axes.transData.inverted().transform((event.x, event.y))
+
     def _draw_to(self, x, y):
-        stamp_segment(self.ink, self._last_point, (x, y))
+        (x0, y0), shift = self._last_point, MARGIN
+        stamp_segment(self.canvas, (x0 + shift, y0 + shift), (x + shift, y + shift))
         self._last_point = (x, y)
         self._pad_image.set_data(self.ink)
         self._redraw_pad()
@@ -220,7 +229,7 @@ class DrawPad:
     def answer(self):
         """Classifies the drawing: shows the input the network sees and its probabilities."""
         try:
-            self.network_input = digits.ink_to_mnist(self.ink)
+            self.network_input = digits.ink_to_mnist(self.canvas)  # the margins' strokes too
         except digits.NotADigit:
             return  # nothing drawn
         probabilities = self._classify(self.network_input[None])
