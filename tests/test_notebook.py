@@ -182,11 +182,14 @@ def test_options_come_from_percent_run_and_never_from_the_kernels_own_arguments(
     path = "import sys; sys.path.insert(0, %r)\n" % str(ROOT)
     assert kernel.run("import sys; print(sys.argv)").stdout.count("-f") == 1  # the kernel's own
     by_runpy = kernel.run(path + "import runpy; runpy.run_path(%r)" % str(script))
-    assert by_runpy.stdout == "iterations 7 graphs [0, 1, 2, 3, 4, 5]\n", by_runpy.stderr
+    six = "['accuracy', 'loss', 'training_digits', 'weights', 'biases', 'test_digits']"
+    assert by_runpy.stdout == "iterations 7 graphs %s\n" % six, by_runpy.stderr
     by_exec = kernel.run(path + "exec(open(%r, encoding='utf-8').read())" % str(script))
-    assert by_exec.stdout == "iterations 7 graphs [0, 1, 2, 3, 4, 5]\n", by_exec.stderr
+    assert by_exec.stdout == "iterations 7 graphs %s\n" % six, by_exec.stderr
     by_run = kernel.run("%%run %s --iterations 3 --graphs 9" % script)
-    assert by_run.stdout == "iterations 3 graphs [2, 5]\n", by_run.stderr
+    assert by_run.stdout == "iterations 3 graphs ['training_digits', 'test_digits']\n", (
+        by_run.stderr
+    )
 
 
 def test_graphs_option_shows_only_the_chosen_graphs_in_the_cell(kernel):
@@ -196,6 +199,22 @@ def test_graphs_option_shows_only_the_chosen_graphs_in_the_cell(kernel):
     assert training_curve_pixels(final) == 0  # no curve and no weight band: graph 3 alone
     mosaic = final[..., :3].astype(int).sum(axis=-1) < 200  # the digits' dark ink
     assert mosaic.mean() > 0.05
+
+
+def test_graphs_w_shows_what_the_network_learned_and_updates_it_in_place(kernel):
+    cell = kernel.run("%%run %s --iterations 5000 --graphs W" % STEP_1)
+    assert cell.status == "ok" and not cell.errors, cell.stderr[-3000:]
+    shown, updates = cell.images("display_data"), cell.images("update_display_data")
+    assert len(shown) == 1 and len(updates) >= 3  # one image in the cell, redrawn in place
+    last_line = cell.index_of_text("5000: ********* epoch")
+    assert len([p for p in cell.positions("update_display_data") if p < last_line]) >= 3
+    pictures = [decoded(update)[..., :3].astype(int) for update in updates]
+    for picture in (pictures[len(pictures) // 2], pictures[-1]):  # while training, and at the end
+        weights = picture[:, : picture.shape[1] * 2 // 5]  # the left of the view: W's ten columns
+        r, g, b = np.moveaxis(weights, -1, 0)
+        red, blue = ((r > b + 30) & (r > g + 30)).mean(), ((b > r + 30) & (b > g + 10)).mean()
+        assert red > 0.01 and blue > 0.01, "no red or no blue weights: %.3f, %.3f" % (red, blue)
+    assert not np.array_equal(pictures[len(pictures) // 2], pictures[-1])  # it moved
 
 
 def test_bang_python_in_a_notebook_saves_the_png_and_says_percent_run_shows_them_live(

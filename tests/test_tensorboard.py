@@ -167,6 +167,19 @@ def test_the_mosaics_are_images_at_a_few_test_updates_the_first_and_last_include
     assert [step for step, _ in repeat["test_digits"]] == [0, 10, 20]  # 20: the last test update
 
 
+def test_the_first_layers_weights_are_pictures_at_the_same_moments_as_the_mosaics(logged):
+    logdir, _ = logged
+    for folder in ("mnist_1.0_softmax_seed0", RELU[:-3] + "_seed0"):
+        values, _ = read_run(logdir / folder)
+        pictures = values["what_the_network_learned"]  # the graph's title, as a tag
+        assert [step for step, _ in pictures] == [step for step, _ in values["test_digits"]]
+        image = pictures[-1][1]
+        pixels = matplotlib.image.imread(io.BytesIO(image.encoded_image_string), format="png")
+        assert pixels.shape[:2] == (image.height, image.width) and image.width > image.height
+        red, blue = pixels[..., 0] - pixels[..., 2], pixels[..., 2] - pixels[..., 0]
+        assert (red > 0.2).any() and (blue > 0.2).any()  # weights above 0 and below
+
+
 def test_the_graph_is_logged_for_the_graph_view(logged):
     logdir, _ = logged
     _, graphs = read_run(logdir / "mnist_1.0_softmax_seed0")
