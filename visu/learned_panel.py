@@ -7,17 +7,19 @@ It is one graph of the table (visu/graphs.py) made of several axes: the figure p
 it as it does an axes (set_position, set_visible), and draws it only while it shows.
 """
 
+import math
+
 import matplotlib
 import numpy as np
 
 from visu import learned
 from visu.learner import shape_text
 
-WEIGHTS_SHARE = 0.42  # of the graph's width: the weights' pictures; the rest, the digit's passage
+# Of the graph's width: the weights' pictures (a dense layer's 28x28 ones, a convolution's few
+# small filters); the rest, the digit's passage.
+WEIGHTS_SHARE = {"dense": 0.42, "conv": 0.3, "matrix": 0.42}
 TITLE = 0.045  # of the figure's height: room for the graph's title and each row's
 MOST_ROW = 0.3  # a row of the passage takes at most this share of the graph's height
-STRIP = 50  # a dense layer's neurons, at most this many to a line of its strip
-CHANNELS = 12  # a convolution's channels, at most this many to a line
 ANSWER_ASPECT = 5.0  # the probabilities' bars: as wide as this many times their height
 WEIGHT_COLORS = "RdBu_r"  # diverging: blue below 0, white at 0, red above
 ANSWER_COLOR, CORRECT_COLOR, OTHER_COLOR = "#d62728", "#2ca02c", "#1f77b4"
@@ -45,19 +47,20 @@ def weights_picture(first, aspect=2.0, most_pixels=1200):
     return rgb.repeat(scale, axis=0).repeat(scale, axis=1)
 
 
-def channel_tiles(values):
-    """A layer's output for one digit as tiles: a convolution's [h, w, c] as c pictures, any
-    other as one strip of at most STRIP values to a line; with the number of columns."""
+def layer_picture(values, aspect):
+    """A layer's output for one digit as one picture, about `aspect` times as wide as high: a
+    convolution's [h, w, c] as its c channels side by side, on as few lines as that allows; any
+    other as a strip of its values, on a few lines. NaN where a line ends early."""
     if values.ndim == 3:
-        tiles = values.transpose(2, 0, 1)
-        lines = -(-len(tiles) // CHANNELS)
-        return tiles, -(-len(tiles) // lines)
+        tiles = values.transpose(2, 0, 1)  # a picture per channel: as wide as high
+        lines = max(1, round(math.sqrt(len(tiles) / aspect)))
+        return learned.mosaic(tiles, -(-len(tiles) // lines))
     flat = values.reshape(-1)
-    lines = -(-flat.size // STRIP)
+    lines = max(1, round(math.sqrt(flat.size / aspect)))  # a line of n / lines, lines high
     width = -(-flat.size // lines)
     strip = np.full(lines * width, np.nan, np.float32)
     strip[: flat.size] = flat
-    return strip.reshape(1, lines, width), 1
+    return strip.reshape(lines, width)
 
 
 class LearnedPanel:
@@ -70,8 +73,9 @@ class LearnedPanel:
         self._title = figure.text(0.5, 1.0, title, ha="center", va="bottom", fontsize="large")
         self.weights_axes = self._axes()
         self.weights_image = None
-        self._tile_labels = []
-        self.rows = []  # (axes, image or bars) of the passage, digit first
+        self._share = WEIGHTS_SHARE["dense"]
+        self.rows = []  # (axes, image or None for the bars, aspect) of the passage, digit first
+        self._rows_box = None  # the passage's box the rows' pictures were shaped for
         self._message = figure.text(0.5, 0.5, "", ha="center", va="center", wrap=True)
         self.set_visible(False)
 
@@ -106,7 +110,7 @@ class LearnedPanel:
         top = bottom + height
         self._title.set_position((left + width / 2, top + 0.01))
         self._message.set_position((left + width / 2, bottom + height / 2))
-        split = width * WEIGHTS_SHARE
+        split = width * self._share
         self.weights_axes.set_position([left, bottom, split - 0.02, height - TITLE])
         aspects = [row[2] for row in self.rows]
         for (ax, _, _), box in zip(self.rows, stacked(self._passage_box(), aspects, self.fig)):
@@ -114,7 +118,7 @@ class LearnedPanel:
 
     def _passage_box(self):
         left, bottom, width, height = self.box
-        split = width * WEIGHTS_SHARE
+        split = width * self._share
         return [left + split + 0.01, bottom, width - split - 0.01, height]
 
     # -- drawn from the network --
@@ -137,32 +141,29 @@ class LearnedPanel:
         self._message.set_text(text)
 
     def _draw_weights(self, first):
+        if WEIGHTS_SHARE[first.kind] != self._share:  # a convolution's filters take less room
+            self._share = WEIGHTS_SHARE[first.kind]
+            self._place()
         ax = self.weights_axes
         columns = learned.best_columns(len(first.tiles), first.tiles.shape[1:], self._aspect(ax))
         grid = learned.mosaic(first.tiles, columns)
         limit = learned.symmetric_limit(first.tiles)
         if self.weights_image is None or self.weights_image.get_array().shape != grid.shape:
-            ax.clear()
-            ax.set_xticks([])
-            ax.set_yticks([])
+            for artist in ax.images + ax.texts:
+                artist.remove()
             self.weights_image = ax.imshow(
                 grid, cmap=colour_map(WEIGHT_COLORS), interpolation="nearest"
             )
-            self._tile_labels = [
-                ax.text(
-                    (k % columns) * (first.tiles.shape[2] + 1),
-                    (k // columns) * (first.tiles.shape[1] + 1),
-                    label,
-                    va="top",
-                    fontsize="large",
-                )
-                for k, label in enumerate(first.labels or [])
-            ]
+            height, width = first.tiles.shape[1:]
+            for k, label in enumerate(first.labels or []):  # the digit, top left of its picture
+                x, y = (k % columns) * (width + 1), (k // columns) * (height + 1)
+                ax.text(x, y, label, va="top", fontsize="large")
         self.weights_image.set_data(grid)
         self.weights_image.set_clim(-limit, limit)
         ax.set_title(weights_title(first), fontsize="medium")
 
     def _aspect(self, ax):
+        """How many times as wide as high an axes is, on the figure."""
         _, _, width, height = ax.get_position().bounds
         return (width * self.fig.get_figwidth()) / max(height * self.fig.get_figheight(), 1e-6)
 
@@ -170,48 +171,49 @@ class LearnedPanel:
         shown = [("X", "", passage.digit[..., None])] + [
             (layer.name, layer.what, layer.values) for layer in passage.layers
         ]
-        if len(self.rows) != len(shown):
+        if len(self.rows) != len(shown) or self._rows_box != self._passage_box():
             self._make_rows(shown)
-        for (ax, artist, _), (name, what, values) in zip(self.rows, shown):
-            if artist is None:  # the answer's bars
+        for (ax, image, _), (name, what, values) in zip(self.rows, shown):
+            if image is None:  # the answer's bars
                 self._draw_answer(ax, name, values, passage.label)
                 continue
-            tiles, columns = channel_tiles(values)
-            grid = learned.mosaic(tiles, columns)
+            grid = layer_picture(values, self._row_aspect)
             low, high = np.nanmin(grid), np.nanmax(grid)
             if low < 0:  # a layer without activation: blue below 0, red above
                 limit = learned.symmetric_limit(grid)
-                artist.set_cmap(colour_map(WEIGHT_COLORS))
-                artist.set_clim(-limit, limit)
+                image.set_cmap(colour_map(WEIGHT_COLORS))
+                image.set_clim(-limit, limit)
             else:  # as the digits are drawn: the strongest black
-                artist.set_cmap(colour_map("gray_r"))
-                artist.set_clim(0, high if high > 0 else 1)
-            artist.set_data(grid)
+                image.set_cmap(colour_map("gray_r"))
+                image.set_clim(0, high if high > 0 else 1)
+            image.set_data(grid)
             if name == "X":
-                ax.set_title("X: %s" % passage.about, loc="left", fontsize="medium")
+                title = "X: %s" % passage.about
             else:
-                ax.set_title(
-                    "%s %s: %s" % (name, shape_text(list(values.shape)), what),
-                    loc="left",
-                    fontsize="medium",
-                )
+                title = "%s %s: %s" % (name, shape_text(list(values.shape)), what)
+            ax.set_title(title, loc="left", fontsize="medium")
 
     def _make_rows(self, shown):
+        """An axes per row of the passage, each picture shaped for the passage's box: about as
+        wide as the box, in as many lines as the rows' share of its height allows."""
         for ax, _, _ in self.rows:
             ax.remove()
-        self.rows = []
+        self.rows, self._rows_box = [], self._passage_box()
+        _, _, width, height = self._rows_box
+        row_height = height / len(shown) - TITLE
+        self._row_aspect = (width * self.fig.get_figwidth()) / max(
+            row_height * self.fig.get_figheight(), 1e-6
+        )
         for k, (_, _, values) in enumerate(shown):
             ax = self._axes()
             if k == len(shown) - 1 and values.size == 10:  # the ten probabilities
-                bars = ax.bar(np.arange(10), np.zeros(10), color=OTHER_COLOR)
+                self._bars = ax.bar(np.arange(10), np.zeros(10), color=OTHER_COLOR)
                 ax.set_xticks(np.arange(10))
                 ax.set_ylim(0, 1)
                 ax.set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
                 self.rows.append((ax, None, ANSWER_ASPECT))
-                self._bars = bars
                 continue
-            tiles, columns = channel_tiles(values)
-            grid = learned.mosaic(tiles, columns)
+            grid = layer_picture(values, self._row_aspect)
             image = ax.imshow(grid, cmap=colour_map("gray_r"), interpolation="nearest")
             ax.set_anchor("W")
             self.rows.append((ax, image, grid.shape[1] / grid.shape[0]))
