@@ -1,21 +1,26 @@
-"""What the six graphs cost the training: headless, then with a live window.
+"""What the graphs cost the training: headless, then with a live window.
 
     python benchmarks/figure_overhead.py [--iterations 2000] [--step mnist_3.1_...py]
+                                         [--baseline DIR] [--rounds 2]
 
 1. Headless, in one process: the step's own training_step is run for the same iterations twice,
    bare (no figures asked: next_batch and the training step only) and with the step's schedule of
    training and test figures (the measurements, the mosaics, the weight and bias bands, the
    progress lines), in alternate chunks. Once with the figures switched off (the measurements
    only), once with them, each in a fresh process. Prints the times and the overheads.
-2. Live window: the step is run as a learner runs it, once with --no-window and once with a TkAgg
-   window (on $DISPLAY, or on an Xvfb it starts itself), and the iterations per second of both
-   are compared, timed from the first progress line to "max test accuracy".
+2. Live window: the step is run as a learner runs it, with --no-window, with a TkAgg window of
+   the six graphs (what the network learned hidden), and with a window showing what the network
+   learned (--graphs W), on $DISPLAY or on an Xvfb it starts itself; with --baseline DIR, also
+   from another checkout (the code before a change: git worktree add DIR main), headless and in a
+   window. Each is timed from the first progress line to "max test accuracy", in turns, --rounds
+   times; the medians of the iterations per second are compared.
 """
 
 import argparse
 import os
 import pathlib
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -110,7 +115,9 @@ def headless_overhead(step, count):
     )
 
 
-def live_window_ratio(step, iterations):
+def live_window_speeds(step, iterations, baseline=None, rounds=2):
+    """The step's iterations per second (medians over the rounds), headless and in a window, from
+    this checkout and from the baseline's; prints them and how they compare."""
     env = dict(os.environ)
     xvfb = None
     if not env.get("DISPLAY"):
@@ -122,25 +129,49 @@ def live_window_ratio(step, iterations):
             ["Xvfb", ":97", "-screen", "0", "1600x1000x24"], stderr=subprocess.DEVNULL
         )
         time.sleep(1.5)
+    window = dict(env, MPLBACKEND="TkAgg")
+    runs = {  # name: (checkout, options, environment)
+        "headless": (ROOT, ["--no-window"], env),
+        "window, the six graphs": (ROOT, [], window),
+        "window, what it learned (W)": (ROOT, ["--graphs", "W"], window),
+    }
+    if baseline:
+        runs["baseline, headless"] = (baseline, ["--no-window"], env)
+        runs["baseline, window"] = (baseline, [], window)
+    speeds = {name: [] for name in runs}
     try:
-        command = [sys.executable, str(ROOT / step), "--iterations", str(iterations)]
-        headless = seconds_training(command + ["--no-window"], env)
-        live = seconds_training(command, dict(env, MPLBACKEND="TkAgg"))
+        for _ in range(rounds):  # in turns, so that a slower spell of the machine hits them all
+            for name, (checkout, options, run_env) in runs.items():
+                command = [sys.executable, str(pathlib.Path(checkout) / step)]
+                command += ["--iterations", str(iterations)] + options
+                speeds[name].append(iterations / seconds_training(command, run_env))
     finally:
         if xvfb:
             xvfb.kill()
+    median = {name: statistics.median(values) for name, values in speeds.items()}
     print(
-        "live window (TkAgg on %s), %s, %d iterations: headless %.0f it/s, live %.0f it/s: "
-        "the live window keeps %.0f%% of the headless speed"
-        % (
-            env["DISPLAY"],
-            step,
-            iterations,
-            iterations / headless,
-            iterations / live,
-            100 * headless / live,
-        )
+        "%s, %d iterations, TkAgg on %s, iterations per second (median of %d rounds: each round's)"
+        % (step, iterations, env["DISPLAY"], rounds)
     )
+    for name, values in speeds.items():
+        print(
+            "  %-30s %5.0f it/s  (%s)" % (name, median[name], ", ".join("%.0f" % v for v in values))
+        )
+    shown, headless = median["window, what it learned (W)"], median["headless"]
+    print("  what it learned shown in the window: %.0f%% of headless" % (100 * shown / headless))
+    print(
+        "  the six graphs in the window: %.0f%% of headless"
+        % (100 * median["window, the six graphs"] / headless)
+    )
+    if baseline:
+        for this, before in (
+            ("headless", "baseline, headless"),
+            ("window, the six graphs", "baseline, window"),
+        ):
+            print(
+                "  %s against the baseline: %+.1f%%"
+                % (this, 100 * (median[this] / median[before] - 1))
+            )
 
 
 def main():
@@ -149,8 +180,13 @@ def main():
     )
     parser.add_argument("--step", default="mnist_3.1_convolutional_bigger_dropout.py")
     parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument(
+        "--baseline", type=pathlib.Path, help="another checkout to compare with (the code before)"
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="runs of each, in turns")
     args = parser.parse_args()
-    live_window_ratio(args.step, args.iterations)  # first: it runs in child processes
+    # first: it runs in child processes
+    live_window_speeds(args.step, args.iterations, args.baseline, args.rounds)
     headless_overhead(args.step, args.iterations)
 
 

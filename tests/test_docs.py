@@ -11,7 +11,7 @@ import pytest
 
 import check_setup
 from conftest import ROOT, skip_or_fail_in_ci
-from visu import steps
+from visu import graphs, steps
 
 PAGES = ["README.md"] + sorted("docs/" + path.name for path in (ROOT / "docs").glob("*.md"))
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")  # [text](target) and ![alt](target)
@@ -96,6 +96,15 @@ def table_with(page, *columns):
         if all(column in header for column in columns):
             return [dict(zip(header, row)) for row in rows]
     raise AssertionError("%s has no table with the columns %s" % (page, ", ".join(columns)))
+
+
+# --- the window's graphs and keys: visu/graphs.py, and the page on the window ------------------
+
+
+def test_the_page_on_the_window_lists_every_graph_and_key_of_the_table():
+    rows = table_with("docs/running.md", "key", "shows")
+    assert [(row["key"], row["shows"]) for row in rows] == graphs.docs_key_rows()
+    assert "W" in [row["key"] for row in rows]
 
 
 # --- each step's results: visu/steps.py, and every place that states them --------------------

@@ -12,10 +12,14 @@ import tensorflowvisu  # noqa: E402, F401 (imported before TensorFlow, as the st
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import tensorflow.compat.v1 as tf  # noqa: E402
 
 from benchmarks.harness import run_step  # noqa: E402
 from visu import learned  # noqa: E402
-from visu.learned_panel import weights_picture  # noqa: E402
+from visu.learned_panel import LearnedPanel, weights_picture  # noqa: E402
+from visu.views import offscreen_figure  # noqa: E402
+
+tf.disable_eager_execution()
 
 
 def tiles_of(grid, height, width=None):
@@ -189,3 +193,52 @@ def test_the_weights_picture_for_tensorboard_is_the_tiles_in_red_and_blue():
     assert picture.ndim == 3 and picture.shape[2] == 3 and picture.shape[1] > picture.shape[0]
     red, white = picture[..., 0] - picture[..., 2], picture.min(axis=-1)
     assert (red > 0.2).any() and (red < -0.2).any() and np.median(white) > 0.9  # dark red, blue
+
+
+def tiny_network(weights):
+    """A one-layer softmax network on 28x28 images, in a graph and session of its own."""
+    graph = tf.Graph()
+    with graph.as_default():
+        X = tf.placeholder(tf.float32, [None, 28, 28, 1])
+        W = tf.Variable(weights)
+        Y = tf.nn.softmax(tf.matmul(tf.reshape(X, [-1, 784]), W))
+        session = tf.Session(graph=graph)
+        session.run(tf.global_variables_initializer())
+    return session, dict(X=X, W=W, Y=Y)
+
+
+def drawn_panel(probe):
+    panel = LearnedPanel(offscreen_figure(dpi=40), "What the network learned")
+    panel.set_position([0.05, 0.05, 0.9, 0.85])
+    panel.set_visible(True)
+    panel.draw(probe)
+    panel.fig.canvas.draw()
+    return panel
+
+
+def test_a_classifier_that_fails_leaves_the_weights_and_says_why_there_is_no_passage():
+    session, names = tiny_network(np.ones([784, 10], np.float32))
+
+    def failing(images):
+        raise ValueError("Cannot feed value of shape (1, 28, 28, 1)")
+
+    probe = learned.NetworkProbe(session, failing, names)
+    panel = drawn_panel(probe)
+    assert probe.passage() is None and "could not be run" in probe.problem
+    assert panel.weights_image is not None and panel.rows == []
+    assert "could not be run" in panel._message.get_text()
+
+
+def test_a_diverged_network_is_drawn_without_a_warning():
+    session, names = tiny_network(np.full([784, 10], np.nan, np.float32))
+    names["mnist"] = types.SimpleNamespace(
+        test=types.SimpleNamespace(
+            images=np.ones([5, 28, 28, 1], np.float32), labels=np.eye(10)[:5]
+        )
+    )
+    probe = learned.NetworkProbe(
+        session, lambda images: session.run(names["Y"], {names["X"]: images}), names
+    )
+    panel = drawn_panel(probe)  # warnings are errors here (pytest.ini)
+    assert np.isnan(np.ma.filled(panel.weights_image.get_array(), np.nan)).all()
+    assert [ax.get_title(loc="left").split(":")[0] for ax, _, _ in panel.rows] == ["X", "Y [10]"]

@@ -2,8 +2,13 @@
 
   options.py      the run options every step shares (--help), and where the script runs
   mosaic.py       graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph
+  graphs.py       the graphs, in one table: name, title, key, kind of drawing; what the keys,
+                  --graphs, --help, the window title, the TensorBoard tags and the docs read
   record.py       what a run has recorded: the curves, the bands of graphs 4 and 5, the mosaics
-  figure.py       the six graphs, drawn from a record (drawing only)
+  figure.py       the graphs of the table, drawn from a record (drawing only)
+  learned.py      what the network learned, read from its session when shown: the first layer's
+                  weights, one digit's passage through the layers (key W)
+  learned_panel.py  ... drawn: the weights as pictures, each layer's output, the probabilities
   views.py        where the graphs go (window, notebook image, widget, PNG, movie), and the one
                   place that chooses among them
   tensorboard.py  --logdir: the run as TensorBoard event files, an output like the views

@@ -145,6 +145,6 @@ def title_keys():
 
 def docs_key_rows():
     """The rows of docs/running.md's table of the keys: (key, what it shows)."""
-    rows = [(graph.key, "%s: %s" % (graph.title, graph.shows)) for graph in GRAPHS]
+    rows = [(graph.key, "**%s**: %s" % (graph.title, graph.shows)) for graph in GRAPHS]
     rows += [(" or ".join(group.keys), group.shows) for group in GROUPS]
     return rows + list(OTHER_KEYS)

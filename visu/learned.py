@@ -62,8 +62,9 @@ class NetworkProbe:
         self.session, self._classify, self._namespace = session, classify, namespace
         self._drawn = drawn
         self._layers = None  # [(name, what, Layer)], found at the first use
-        self._feed = None  # (the images' key, the rest of the evaluation feed), found once
-        self.problem = None  # why the digit's passage cannot be shown, once known
+        self._feed = None  # Feed: the step's evaluation feed, seen once
+        self._feed_seen = False
+        self.problem = None  # why the digit's passage or the weights could not be read, last time
 
     # -- the layers, as the summary finds them --
 
@@ -81,7 +82,15 @@ class NetworkProbe:
     # -- the first layer's weights --
 
     def first_layer(self):
-        """The first layer's weights as pictures, or None (no layer with weights)."""
+        """The first layer's weights as pictures, or None (no layer with weights, or they could
+        not be read: self.problem says why)."""
+        try:
+            return self._first_layer()
+        except RUN_ERRORS as error:
+            self.problem = could_not_run(error)
+            return None
+
+    def _first_layer(self):
         layers = self.layers()
         if not layers:
             return None
@@ -100,6 +109,14 @@ class NetworkProbe:
     def passage(self):
         """The digit (drawn on the pad, else the first test digit the network gets wrong) and each
         layer's output for it; None when they cannot be read (self.problem says why)."""
+        self.problem = None
+        try:
+            return self._passage()
+        except RUN_ERRORS as error:  # a learner's network that does not run as it is
+            self.problem = could_not_run(error)
+            return None
+
+    def _passage(self):
         feed = self._evaluation_feed()
         layers = [
             (name, what, layer.output)
@@ -131,11 +148,12 @@ class NetworkProbe:
     def _evaluation_feed(self):
         """The step's evaluation feed (Feed), seen by running its classifier line once on a blank
         image; None if it could not be seen."""
-        if self._feed is None and self.problem is None:
+        if not self._feed_seen:
+            self._feed_seen = True
             blank = np.zeros((1, SIDE, SIDE, 1), np.float32)
             self._feed = seen_feed(self.session, self._classify, blank)
-            if self._feed is None:
-                self.problem = "the network's answer (datavis.set_classifier) could not be run"
+        if self._feed is None:
+            self.problem = "the network's answer (datavis.set_classifier) could not be run"
         return self._feed
 
     def _first_mistake(self, feed, answer):
@@ -159,6 +177,15 @@ class NetworkProbe:
                 return images[index], about, int(labels[index])
         about = "test digit #0 (no mistake in the first %d)" % min(len(images), SEARCH_LIMIT)
         return images[0], about, int(labels[0])
+
+
+RUN_ERRORS = (tf.errors.OpError, ValueError, TypeError)  # what session.run raises on a bad graph
+
+
+def could_not_run(error):
+    """Why the network could not be read, in a few words: the error's first line."""
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return "the network could not be run (%s)" % first[:200]
 
 
 Feed = collections.namedtuple("Feed", ["images", "shape", "rest"])  # the key, one image's shape

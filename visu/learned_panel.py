@@ -16,8 +16,9 @@ from visu import learned
 from visu.learner import shape_text
 
 # Of the graph's width: the weights' pictures (a dense layer's 28x28 ones, a convolution's few
-# small filters); the rest, the digit's passage.
-WEIGHTS_SHARE = {"dense": 0.42, "conv": 0.3, "matrix": 0.42}
+# small filters, the ten digits' of a network of one layer, whose passage is short); the rest, the
+# digit's passage.
+WEIGHTS_SHARE = {"dense": 0.42, "conv": 0.3, "matrix": 0.42, "digits": 0.55}
 TITLE = 0.045  # of the figure's height: room for the graph's title and each row's
 MOST_ROW = 0.3  # a row of the passage takes at most this share of the graph's height
 ANSWER_ASPECT = 5.0  # the probabilities' bars: as wide as this many times their height
@@ -72,11 +73,12 @@ class LearnedPanel:
         self.box, self.visible = [0.0, 0.0, 1.0, 1.0], False
         self._title = figure.text(0.5, 1.0, title, ha="center", va="bottom", fontsize="large")
         self.weights_axes = self._axes()
+        self.weights_axes.set_anchor("N")  # the pictures and their title at the top
         self.weights_image = None
         self._share = WEIGHTS_SHARE["dense"]
         self.rows = []  # (axes, image or None for the bars, aspect) of the passage, digit first
         self._rows_box = None  # the passage's box the rows' pictures were shaped for
-        self._message = figure.text(0.5, 0.5, "", ha="center", va="center", wrap=True)
+        self._message = figure.text(0.5, 0.5, "", ha="center", va="center")
         self.set_visible(False)
 
     def _axes(self):
@@ -109,7 +111,8 @@ class LearnedPanel:
         left, bottom, width, height = self.box
         top = bottom + height
         self._title.set_position((left + width / 2, top + 0.01))
-        self._message.set_position((left + width / 2, bottom + height / 2))
+        passage_left, _, passage_width, _ = self._passage_box()
+        self._message.set_position((passage_left + passage_width / 2, bottom + height / 2))
         split = width * self._share
         self.weights_axes.set_position([left, bottom, split - 0.02, height - TITLE])
         aspects = [row[2] for row in self.rows]
@@ -128,11 +131,12 @@ class LearnedPanel:
         if network is None:
             self._show_message(NO_NETWORK)
             return
-        first, passage = network.first_layer(), network.passage()
+        first = network.first_layer()
         if first is not None:
             self._draw_weights(first)
+        passage = network.passage()
         if passage is None:
-            self._show_message("One digit through the network: %s." % network.problem)
+            self._show_message("What the network learned: %s." % network.problem)
         else:
             self._message.set_text("")
             self._draw_passage(passage)
@@ -141,8 +145,9 @@ class LearnedPanel:
         self._message.set_text(text)
 
     def _draw_weights(self, first):
-        if WEIGHTS_SHARE[first.kind] != self._share:  # a convolution's filters take less room
-            self._share = WEIGHTS_SHARE[first.kind]
+        share = WEIGHTS_SHARE["digits" if first.labels else first.kind]
+        if share != self._share:
+            self._share = share
             self._place()
         ax = self.weights_axes
         columns = learned.best_columns(len(first.tiles), first.tiles.shape[1:], self._aspect(ax))
@@ -178,7 +183,7 @@ class LearnedPanel:
                 self._draw_answer(ax, name, values, passage.label)
                 continue
             grid = layer_picture(values, self._row_aspect)
-            low, high = np.nanmin(grid), np.nanmax(grid)
+            low, high = finite_range(grid)
             if low < 0:  # a layer without activation: blue below 0, red above
                 limit = learned.symmetric_limit(grid)
                 image.set_cmap(colour_map(WEIGHT_COLORS))
@@ -233,6 +238,12 @@ class LearnedPanel:
         if label is not None:
             said += ", the correct digit is %d (green)" % label
         ax.set_title("%s [10]: %s" % (name, said), loc="left", fontsize="medium")
+
+
+def finite_range(values):
+    """(lowest, highest) of the finite values; (0, 1) when none is (a network that diverged)."""
+    finite = values[np.isfinite(values)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
 
 
 def weights_title(first):
