@@ -43,7 +43,8 @@ def test_ci_runs_the_test_command_that_the_docs_give():
     ci_lines = [
         line.strip() for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     ]
-    assert command in ci_lines
+    # each run names the kernel set it uses, before the command itself
+    assert command in [re.sub(r"^TF_ENABLE_ONEDNN_OPTS=[01] ", "", line) for line in ci_lines]
 
 
 def label(a, b):
