@@ -29,6 +29,9 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from visu import steps  # noqa: E402  the one list of the steps; a learner's copy is none
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -172,7 +175,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = pathlib.Path(folder)
-        for path in list(ROOT.glob("mnist_*.py")) + [
+        for path in [ROOT / step for step in steps.files()] + [
             ROOT / "tensorflowvisu.py",
             ROOT / "mnistdata.py",
             ROOT / "requirements.txt",

@@ -14,10 +14,10 @@ sys.path.insert(0, str(ROOT / "docs"))  # exercise_cells: the notebook's cells f
 
 import exercise_cells  # noqa: E402
 
-from visu import exercises, reference  # noqa: E402
+from visu import exercises, reference, steps  # noqa: E402
 
-EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text())
-STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
+EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text(encoding="utf-8"))
+STEPS = steps.files()
 
 
 def test_there_is_an_exercise_before_each_step_after_the_first():
@@ -124,7 +124,7 @@ def challenge_menu(step):
 
 def menu_iterations(menu):
     """How many iterations of each variant the menu's header says it ran."""
-    return int(re.search(r"each the first (\d+)", menu[0])[1])
+    return int(re.search(r"^# the first (\d+) iterations of a full run:", menu[1])[1])
 
 
 def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():
