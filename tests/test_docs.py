@@ -228,3 +228,12 @@ def test_check_setups_speed_line_gives_every_step_its_time_on_the_projects_machi
 @pytest.mark.parametrize("seconds, said", [(6, "6 s"), (89, "89 s"), (90, "2 min"), (389, "6 min")])
 def test_a_runs_time_is_said_in_seconds_then_minutes(seconds, said):
     assert steps.about(seconds) == said
+
+
+def test_the_key_table_has_every_key_the_window_answers():
+    from visu.options import KEYS_HELP
+
+    said = " ".join(row["key"] for row in table_with("docs/running.md", "key", "shows"))
+    for key in ("1", "6", "7", "8", "9", "0", "Esc", "Space", "O", "H", "Ctrl-S", "D"):
+        for where in (KEYS_HELP, said):  # the window's own help, and the page
+            assert re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(key), where), (key, where)
