@@ -58,8 +58,9 @@ def demo_notebook(folder, step):
     )
 
 
-def start_lab(folder, python):
-    """A JupyterLab server on a free port, serving folder, with a kernel that runs `python`."""
+def start_lab(folder, python, app="jupyterlab"):
+    """A JupyterLab server (app="notebook": Jupyter Notebook 7's) on a free port, serving folder,
+    with a kernel that runs `python`."""
     kernels = folder / ".jupyter-data" / "kernels" / "workshop"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(
@@ -79,7 +80,7 @@ def start_lab(folder, python):
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            app,
             "--no-browser",
             "--port",
             str(port),
@@ -100,7 +101,7 @@ def start_lab(folder, python):
         except OSError:
             time.sleep(0.5)
     server.kill()
-    sys.exit("JupyterLab did not start")
+    sys.exit("%s did not start" % app)
 
 
 def run_and_shoot(url, seconds, prefix):
