@@ -304,3 +304,10 @@ def test_the_last_line_compares_at_the_same_iteration_count_and_over_the_full_ru
         iterations=1000,
     )
     assert reference.comparison(solution, (iterations, accuracies, [0] * 3)) == says
+
+
+def test_readme_and_the_steps_page_state_the_band_the_last_line_uses():
+    band = "%.4f" % reference.SAME_WITHIN
+    for page in ("README.md", "docs/steps.md"):
+        said = " ".join((ROOT / page).read_text(encoding="utf-8").split())
+        assert "within %s" % band in said, page
