@@ -1,7 +1,7 @@
 """Step 2.0 of "TensorFlow and deep learning, without a PhD": five layers, sigmoid, Adam.
 
 What to expect, from a full run with seed 0 on the project's 2-core machine (README: all steps):
-max test accuracy 0.9803, in about 22 s. Against 1.0: a slow start (0.41 at iteration 100), past
+max test accuracy 0.9796, in about 22 s. Against 1.0: a slow start (0.41 at iteration 100), past
 0.92 by 500; noisy curves; from ~3000 iterations the test loss stalls while the training loss falls.
 
 Run it with python from any folder; --help lists the options and the window's keys.

@@ -105,11 +105,14 @@ def menu(results, iterations, seed):
     3.0's, in CPU time, which the machine's other work disturbs less than wall time."""
     base = results.get("step-3.0", (None, None, None, None))[3]
     lines = [
-        "# The challenge (deck step 13): variants of steps 3.0 and 3.1, each the first %d"
-        % iterations,
-        "# iterations of a full run, seed %d; time: against step 3.0's. One seed each: the seed"
+        "# The challenge (deck step 13): variants of steps 3.0 and 3.1, seed %d, each run for only"
         % seed,
-        "# alone moves step 3.1's max by up to 0.002 (docs/steps.md), so a smaller difference",
+        "# the first %d iterations of a full run: max test accuracy and first test at or above "
+        "0.99" % iterations,
+        "# within those %d (the headers give the full runs'), time against step 3.0's. One seed "
+        "each:" % iterations,
+        "# the seed alone moves step 3.1's max by about 0.002 (docs/steps.md), so a smaller "
+        "difference",
         "# may be luck. To measure them again: python benchmarks/challenge_variants.py",
         "#   channels  1st patch dropout      max test accuracy  above 0.99 from  time",
     ]

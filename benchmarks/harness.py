@@ -34,9 +34,9 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # tensorflowvisu, mnistdata and visu, as the steps find them
 
-from visu import progress  # noqa: E402
+from visu import progress, steps  # noqa: E402
 
-STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
+STEPS = steps.files()  # the steps' scripts, from the one list of them (visu/steps.py)
 
 # What the benchmarks and tests take from a step's namespace
 NAMES_USED = (

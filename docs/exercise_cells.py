@@ -6,18 +6,26 @@ The exercises are written once, in docs/exercises.md; this puts each one before 
 step in the notebook: the exercise's text (a markdown cell), a cell that makes the learner's copy
 and runs it against the solution, and a cell that shows the copy's differences from the solution
 side by side. Cells it wrote earlier (metadata "exercise") are replaced; nothing else changes.
-tests/test_exercises.py checks that the notebook is up to date.
+Each exercise's solution is a step of the one list of them (visu/steps.py), and the exercises come
+in its order. python docs/step_tables.py runs this after writing the exercises' tables, whose
+marker lines (<!-- ... -->) are left out of the notebook's cells. tests/test_exercises.py checks
+that the notebook is up to date.
 """
 
 import pathlib
 import re
+import sys
 
 import nbformat
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from visu import steps  # noqa: E402
+
 EXERCISES = ROOT / "docs" / "exercises.md"
 NOTEBOOK = ROOT / "workshop.ipynb"
 HEADING = "## Your turn"
+MARKER = re.compile(r"^<!-- .* -->\n\n?", re.M)  # docs/step_tables.py's blocks begin and end so
 
 
 def exercises(text):
@@ -27,13 +35,20 @@ def exercises(text):
     for section in re.split(r"^(?=## )", text, flags=re.M):
         if not section.startswith(HEADING):
             continue
-        exercise = {"markdown": section.strip()}
+        exercise = {"markdown": MARKER.sub("", section).strip()}
         for row in ("start from", "your copy", "run it", "solution"):
             match = re.search(r"^\| %s \| `([^`]+)`" % row, section, re.M)
             if match is None:
                 raise ValueError("%s: %r has no row %r" % (EXERCISES, section[:60], row))
             exercise[row] = match.group(1)
         found.append(exercise)
+    order = steps.files()
+    solutions = [exercise["solution"] for exercise in found]
+    if any(solution not in order for solution in solutions):
+        unknown = [solution for solution in solutions if solution not in order]
+        raise ValueError("%s: %s is no step (visu/steps.py)" % (EXERCISES, unknown[0]))
+    if solutions != sorted(solutions, key=order.index):
+        raise ValueError("%s: the exercises are not in the steps' order" % EXERCISES)
     return found
 
 
@@ -78,7 +93,7 @@ def with_exercises(notebook, found):
     """The notebook (nbformat's), with each exercise's cells before its solution's step."""
     cells = [cell for cell in notebook.cells if "exercise" not in cell.metadata]
     for exercise in found:
-        label = exercise["solution"].split("_")[1]  # mnist_2.0_five_layers_sigmoid.py: 2.0
+        label = steps.by_file()[exercise["solution"]].number
         heading = "## Step %s:" % label
         at = [
             k
@@ -92,11 +107,23 @@ def with_exercises(notebook, found):
     return notebook
 
 
-def main():
+def write_notebook(check=False):
+    """Writes the exercises' cells into the notebook unless they are there already (or with
+    check=True); returns ["workshop.ipynb"] if they were not, else []."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
+    before = nbformat.writes(notebook)
     found = exercises(EXERCISES.read_text(encoding="utf-8"))
-    nbformat.write(with_exercises(notebook, found), NOTEBOOK)
-    print("%s: %d exercises written" % (NOTEBOOK, len(found)))
+    after = nbformat.writes(with_exercises(notebook, found))
+    if after == before:
+        return []
+    if not check:
+        NOTEBOOK.write_text(after + "\n", encoding="utf-8")
+    return [NOTEBOOK.name]
+
+
+def main():
+    changed = write_notebook()
+    print("%s: %s" % (NOTEBOOK, "written" if changed else "up to date"))
 
 
 if __name__ == "__main__":

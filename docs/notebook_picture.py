@@ -29,6 +29,9 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from visu import steps  # noqa: E402  the one list of the steps; a learner's copy is none
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,8 +58,9 @@ def demo_notebook(folder, step):
     )
 
 
-def start_lab(folder, python):
-    """A JupyterLab server on a free port, serving folder, with a kernel that runs `python`."""
+def start_lab(folder, python, app="jupyterlab"):
+    """A JupyterLab server (app="notebook": Jupyter Notebook 7's) on a free port, serving folder,
+    with a kernel that runs `python`."""
     kernels = folder / ".jupyter-data" / "kernels" / "workshop"
     kernels.mkdir(parents=True)
     (kernels / "kernel.json").write_text(
@@ -77,7 +81,7 @@ def start_lab(folder, python):
         [
             sys.executable,
             "-m",
-            "jupyterlab",
+            app,
             "--no-browser",
             "--port",
             str(port),
@@ -98,7 +102,7 @@ def start_lab(folder, python):
         except OSError:
             time.sleep(0.5)
     server.kill()
-    sys.exit("JupyterLab did not start")
+    sys.exit("%s did not start" % app)
 
 
 def run_and_shoot(url, seconds, prefix):
@@ -173,7 +177,7 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         folder = pathlib.Path(folder)
-        for path in list(ROOT.glob("mnist_*.py")) + [
+        for path in [ROOT / step for step in steps.files()] + [
             ROOT / "tensorflowvisu.py",
             ROOT / "mnistdata.py",
             ROOT / "requirements.txt",

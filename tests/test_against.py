@@ -23,7 +23,7 @@ from benchmarks.harness import run_step  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from visu import progress, reference, steps  # noqa: E402
 
-STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
+STEPS = steps.files()
 TRAINING_LINE, TEST_LINE = progress.read_training_points, progress.read_test_points
 
 
@@ -235,7 +235,7 @@ def test_a_run_against_an_earlier_run_folder_draws_that_runs_curves(
 
 
 # what the last line says of a difference within chance, and beyond it (reference.SAME_WITHIN)
-NOISE = "the processor's kernels and the seed alone move it by up to 0.0020"
+NOISE = "the processor's kernels and the seed alone move it by up to 0.0025"
 
 
 @pytest.mark.parametrize(
@@ -262,15 +262,15 @@ NOISE = "the processor's kernels and the seed alone move it by up to 0.0020"
         ),
         (
             [0, 1000, 2000],
-            [0.1, 0.97, 0.9782],  # another processor's kernels, or another seed, land there
-            "Against 9.9: max test accuracy 0.9782 within 2000 iterations, against 9.9's 0.9800 "
-            "within its full run of 1000 (-0.0018: the same as 9.9; %s)." % NOISE,
+            [0.1, 0.97, 0.9776],  # another processor's kernels, or another seed, land there
+            "Against 9.9: max test accuracy 0.9776 within 2000 iterations, against 9.9's 0.9800 "
+            "within its full run of 1000 (-0.0024: the same as 9.9; %s)." % NOISE,
         ),
         (
             [0, 1000, 2000],
-            [0.1, 0.97, 0.9821],
-            "Against 9.9: max test accuracy 0.9821 within 2000 iterations, against 9.9's 0.9800 "
-            "within its full run of 1000 (+0.0021: above 9.9, by more than chance: %s)." % NOISE,
+            [0.1, 0.97, 0.9826],
+            "Against 9.9: max test accuracy 0.9826 within 2000 iterations, against 9.9's 0.9800 "
+            "within its full run of 1000 (+0.0026: above 9.9, by more than chance: %s)." % NOISE,
         ),
         (
             [0, 10, 30],
@@ -306,11 +306,8 @@ def test_the_last_line_compares_at_the_same_iteration_count_and_over_the_full_ru
     assert reference.comparison(solution, (iterations, accuracies, [0] * 3)) == says
 
 
-def test_the_shipped_curves_and_the_steps_table_agree_within_the_noise_of_two_runs():
-    """The step's table (visu/steps.py, which README and the headers follow) and its shipped
-    curves come from two full runs with seed 0 on other days: on a CPU they differ in the fourth
-    decimal (threads add floats in another order, and the difference grows over 10000
-    iterations), never by more than 0.001 in the runs measured."""
-    for step in steps.STEPS:
-        shipped = reference.against(step.file).test[1].max()
-        assert abs(shipped - float(step.max_test_accuracy)) <= 0.001, step.file
+def test_readme_and_the_steps_page_state_the_band_the_last_line_uses():
+    band = "%.4f" % reference.SAME_WITHIN
+    for page in ("README.md", "docs/steps.md"):
+        said = " ".join((ROOT / page).read_text(encoding="utf-8").split())
+        assert "within %s" % band in said, page

@@ -377,7 +377,7 @@ class FigureCanvas(FigureCanvasBase):
 
 def toolkit_env(tmp_path, name, source, **extra):
     """An environment whose matplotlib backend is module://name, the toolkit written here."""
-    (tmp_path / (name + ".py")).write_text(source)
+    (tmp_path / (name + ".py")).write_text(source, encoding="utf-8")
     return headless_env(MPLBACKEND="module://" + name, PYTHONPATH=str(tmp_path), **extra)
 
 
@@ -422,12 +422,13 @@ def test_a_toolkit_that_hangs_is_stopped_after_window_timeout_and_fails_the_wind
     env = toolkit_env(
         tmp_path, "hanging_toolkit", HANGING_TOOLKIT, MNIST_DATA_DIR=str(tmp_path / "data")
     )
-    done = run_check("--window-timeout", "2", "--mirror", dead_url(), env=env)
+    # long enough for the child to import matplotlib and name its backend on a busy machine
+    done = run_check("--window-timeout", "15", "--mirror", dead_url(), env=env)
     assert done.returncode == 1, done.stdout + done.stderr
     window = [line for line in done.stdout.splitlines() if "window" in line][0]
     assert window.startswith(
         FAIL + " window: opening the window of matplotlib's module://hanging_toolkit backend did "
-        "not finish in 2 s"
+        "not finish in 15 s"
     )
     assert "would hang every step" in window and "`export MPLBACKEND=TkAgg`" in window
     assert done.stdout.splitlines()[-1].startswith("Not ready: fix the [FAIL] lines")

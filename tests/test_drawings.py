@@ -21,8 +21,9 @@ import tensorflow as tf
 
 from benchmarks.harness import NAMES_USED, run_step
 from conftest import ROOT
+from visu import steps
 
-STEPS = sorted(path.name for path in ROOT.glob("mnist_*.py"))
+STEPS = steps.files()
 
 TENSOR = re.compile(r"^(?P<name>\w+)\s+\[(?P<dims>[^\]]*)\]")
 LAYER = re.compile(r"^\|  (?P<what>.+?)\s{2,}(?P<variables>\w+ \[[^\]]*\](?:\s+\w+ \[[^\]]*\])*)$")

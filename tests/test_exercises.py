@@ -14,10 +14,10 @@ sys.path.insert(0, str(ROOT / "docs"))  # exercise_cells: the notebook's cells f
 
 import exercise_cells  # noqa: E402
 
-from visu import exercises, reference  # noqa: E402
+from visu import exercises, reference, steps  # noqa: E402
 
 EXERCISES = exercise_cells.exercises(exercise_cells.EXERCISES.read_text(encoding="utf-8"))
-STEPS = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
+STEPS = steps.files()
 
 
 def test_there_is_an_exercise_before_each_step_after_the_first():
@@ -83,13 +83,38 @@ def test_side_by_side_shows_the_changed_lines_of_both_files(tmp_path, monkeypatc
     lines = ["line %d" % k for k in range(40)]
     (tmp_path / "mine.py").write_text("\n".join(lines), encoding="utf-8")
     lines[20] = "Y = tf.nn.relu(tf.matmul(XX, W1) + B1)"
+    lines.insert(30, "# a line only the solution has")
     (tmp_path / "solution.py").write_text("\n".join(lines), encoding="utf-8")
     html = exercises.side_by_side("mine.py", "solution.py").data
     assert "mine.py" in html and "solution.py" in html
-    assert "line&nbsp;20" in html and "tf.nn.relu" in html
-    assert "line&nbsp;5<" not in html  # far from the change: left out
+    shown = re.sub(r"<[^>]+>", "|", html)  # the cells' text
+    assert "|line 20|" in shown and "tf.nn.relu" in shown
+    assert "|line 5|" not in shown  # far from the changes: left out, and said so
+    gaps = re.findall(r"(\d+) lines? the same", shown)
+    assert gaps == ["17", "3", "7"]  # before, between and after the two changes and their context
+    assert '<span class="diff_add">' in html and '<span class="diff_chg"' in html
     same = exercises.side_by_side("mine.py", "mine.py").data
     assert "are the same" in same
+
+
+def test_side_by_side_is_styled_by_its_own_inline_styles_whatever_the_notebook():
+    """JupyterLab and Notebook 7 right-align table cells, VS Code has its own theme: every cell
+    says how it is aligned and wrapped itself, and the table fits the output's width, each file
+    in half of it (docs/notebook.md: how it was looked at in a browser)."""
+    html = exercises.diff_table(
+        ["x = 1", "y = " + "2 + " * 60 + "2"], ["x = 1", "y = 3"], names=("a.py", "b.py")
+    )
+    assert "<style" not in html and "class=" in html
+    table = re.match(r'<table class="diff" style="([^"]*)">', html)[1]
+    assert "table-layout: fixed" in table and "width: 100%" in table and "monospace" in table
+    cells = re.findall(r"<t([dh])[^>]*?(?: style=\"([^\"]*)\")?>", html)
+    assert cells and all(style for _, style in cells)
+    text_cells = [style for _, style in cells if "white-space: pre-wrap" in style]
+    assert len(text_cells) == 2 * 2  # the two lines shown, in each file
+    assert all(
+        "text-align: left" in style and "overflow-wrap: anywhere" in style for style in text_cells
+    )
+    assert html.count("<col>") == 2  # the two files share what the line numbers leave
 
 
 # --- the challenge's variants (deck 13): benchmarks/challenge_variants.py ----------------------
@@ -126,7 +151,7 @@ def challenge_menu(step):
 
 def menu_iterations(menu):
     """How many iterations of each variant the menu's header says it ran."""
-    return int(re.search(r"each the first (\d+)", menu[0])[1])
+    return int(re.search(r"^# the first (\d+) iterations of a full run:", menu[1])[1])
 
 
 def test_steps_3_0_and_3_1_end_with_the_menu_the_challenge_benchmark_prints():

@@ -23,7 +23,7 @@ from nbclient import NotebookClient
 from PIL import Image
 
 from conftest import ROOT
-from visu import progress
+from visu import progress, steps
 
 STEP_1 = ROOT / "mnist_1.0_softmax.py"
 TRAINING_RGB = (31, 119, 180)  # the training curve's color in tensorflowvisu
@@ -255,8 +255,8 @@ def workshop_copy(folder):
     exercises make the learner's copies there, beside the steps."""
     for name in ["workshop.ipynb", "tensorflowvisu.py", "mnistdata.py", "requirements.txt"]:
         shutil.copy(ROOT / name, folder / name)
-    for step in ROOT.glob("mnist_[0-9]*.py"):
-        shutil.copy(step, folder / step.name)
+    for step in steps.files():
+        shutil.copy(ROOT / step, folder / step)
     shutil.copytree(ROOT / "visu", folder / "visu", ignore=shutil.ignore_patterns("__pycache__"))
     return folder
 
@@ -268,12 +268,11 @@ def test_workshop_notebook_runs_every_step_and_exercise_without_an_error(
     notebook = nbformat.read(folder / "workshop.ipynb", as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     runs = [cell for cell in code if cell.source.startswith("%run mnist_")]
-    steps = sorted(path.name for path in ROOT.glob("mnist_[0-9]*.py"))
-    assert [cell.source.split()[1] for cell in runs] == steps  # every step, in order
+    assert [cell.source.split()[1] for cell in runs] == steps.files()  # every step, in order
     exercises = [cell for cell in code if "exercise" in cell.metadata]
     your_runs = [cell for cell in exercises if "\n%run my_" in cell.source]
     differences = [cell for cell in exercises if "side_by_side(" in cell.source]
-    assert len(your_runs) == len(differences) == len(steps) - 1  # before each step after 1.0
+    assert len(your_runs) == len(differences) == len(steps.STEPS) - 1  # before each step after 1.0
     for cell in runs + your_runs:  # short runs: the notebook's mechanics, not its results
         cell.source = re.sub(r"^(%run .*)$", r"\1 --iterations 30", cell.source, flags=re.M)
     # a learner's copy already edited (2.0's sigmoids made ReLUs): the notebook must keep it

@@ -15,9 +15,9 @@ from test_drawings import TENSOR, drawing_lines
 
 from benchmarks.harness import run_step
 from conftest import ROOT
-from visu import summary
+from visu import steps, summary
 
-STEPS = sorted(path.name for path in ROOT.glob("mnist_*.py"))
+STEPS = steps.files()
 ROW = re.compile(
     r"^  (?P<layer>\S+)\s+(?P<what>.+?)\s{2,}(?P<shape>\[.*?\])\s+(?P<vars>.+?)\s+"
     r"(?P<count>[\d,]+)$"

@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 
 import mnistdata
 
@@ -132,7 +133,17 @@ def test_restoring_gives_the_same_answers_without_training_and_bad_files_get_one
     assert "missing.png: not classified: no such file" in lines
     best = re.compile(r"^max test accuracy: .*$", re.M)
     assert best.findall(done.stdout) == best.findall(training_run.stdout)  # its graphs came back
-    assert "The graphs are the saved run's: none saved this time." in lines
+    # the run's lines about training and the graphs say one thing: nothing trains, the graphs
+    # are the saved run's, saved when it trained
+    restored = next(n for n, line in enumerate(lines) if line.startswith("Restored the network"))
+    assert lines[restored : restored + 2] == [
+        "Restored the network of mnist_3.1_convolutional_bigger_dropout from kept: trained for "
+        "%d iterations, max test accuracy %s. No training this time."
+        % (ITERATIONS, best.findall(training_run.stdout)[0].split(": ")[1]),
+        "No window: --no-window. The graphs are the saved run's, saved as a PNG when it trained: "
+        "none saved this time.",
+    ]
+    assert "Training runs all the same" not in done.stdout
     assert picture.read_bytes() == saved  # nothing trained: the saved run's graphs stay as saved
     assert not own_lines(done.stderr), done.stderr[-2000:]
 
@@ -146,7 +157,49 @@ def test_a_checkpoint_of_another_step_is_refused_in_one_line_naming_both(trained
     assert len(said) == 1, done.stderr[-3000:]
     assert said[0].startswith("--restore kept: this checkpoint holds the network of ")
     assert "mnist_3.1_convolutional_bigger_dropout" in said[0] and other in said[0]
+    assert "(W1 is [784, 200] here, [6, 6, 1, 6] in the checkpoint)" in said[0]
+    assert said[0] in (ROOT / "docs" / "your-digits.md").read_text(encoding="utf-8")  # as told
     assert not TRAINING_LINE.search(done.stdout) and not (folder / (other + ".png")).exists()
+
+
+def test_a_learners_copy_with_the_same_network_restores_the_steps_checkpoint(
+    trained, mnist_dir, tmp_path
+):
+    """What matters is whether the variables fit, not the script's name: my_3.1.py, the step as
+    it is under another name (a finished exercise), takes the step's checkpoint."""
+    folder, files, training_run = trained
+    (tmp_path / "my_3.1.py").write_text((ROOT / STEP).read_text(encoding="utf-8"), "utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))  # where the copy finds the shared modules
+    done = run(
+        tmp_path / "my_3.1.py",
+        *("--no-window", "--restore", str(folder / "kept"), "--try", str(files[0][0])),
+        cwd=tmp_path,
+        mnist_dir=mnist_dir,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Restored the network of %s (the same variables as my_3.1's) from " % STEP[:-3] in (
+        done.stdout
+    )
+    assert not TRAINING_LINE.search(done.stdout)
+    digit = str(files[0][0])
+    assert answers(done.stdout)[digit] == answers(training_run.stdout)[digit]  # the same network
+
+
+def test_a_refused_checkpoint_names_the_first_variable_that_differs():
+    saved = [("Variable", [6, 6, 1, 6]), ("Variable_1", [6]), ("Variable_2", [10])]
+    names = {"Variable": "W1", "Variable_1": "B1"}
+    wider = [("Variable", [6, 6, 1, 8]), ("Variable_1", [6]), ("Variable_2", [10])]
+    assert checkpoint._first_difference(saved, wider, names, "here") == (
+        "W1 is [6, 6, 1, 8] here, [6, 6, 1, 6] in the checkpoint"
+    )
+    more = saved + [("Variable_3", [10])]
+    assert checkpoint._first_difference(saved, more, names, "now") == (
+        "Variable_3 [10] is not in the checkpoint"
+    )
+    assert checkpoint._first_difference(saved, saved[:2], names, "here") == (
+        "Variable_2 [10] is in the checkpoint only"
+    )
 
 
 def test_a_checkpoint_of_the_network_before_it_was_changed_is_refused_in_one_line(
@@ -276,6 +329,8 @@ def test_save_then_restore_gives_the_same_values_and_the_graphs_arrays(tmp_path)
         ("Variable", [4, 3]),
         ("Variable_1", [3]),
     ]
+    with other_graph.as_default():  # the same variables, by another script: a learner's copy
+        assert checkpoint.restore(other_session, tmp_path / "kept", "my_x")[0]["step"] == "mnist_x"
 
 
 def test_a_save_replaces_the_earlier_one_and_a_failed_save_leaves_it_whole(tmp_path):
@@ -303,8 +358,13 @@ def test_a_changed_network_is_refused_before_tensorflow_reads_the_checkpoint(tmp
         "the network of mnist_x has changed since this checkpoint was saved (Variable is [4, 5] "
         "now, [4, 3] in the checkpoint): train it again with --save."
     )
-    with graph.as_default(), pytest.raises(checkpoint.RefusedCheckpoint, match="not of mnist_y"):
-        checkpoint.restore(session, tmp_path / "kept", "mnist_y")
+    with graph.as_default(), pytest.raises(checkpoint.RefusedCheckpoint) as refused:
+        checkpoint.restore(session, tmp_path / "kept", "my_x")  # another script's network
+    assert str(refused.value) == (
+        "this checkpoint holds the network of mnist_x, whose variables are not those of my_x "
+        "(Variable is [4, 5] here, [4, 3] in the checkpoint): restore it with mnist_x, or train "
+        "my_x with --save."
+    )
 
 
 def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path):
@@ -318,3 +378,23 @@ def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path):
         checkpoint.restore(session, tmp_path / "kept", "mnist_x")
     assert str(refused.value).startswith("its files cannot be read (")
     assert "\n" not in str(refused.value)
+
+
+def test_a_restored_run_without_a_window_says_one_thing_of_its_graphs(capsys):
+    from visu import views
+
+    restored = types.SimpleNamespace(restored=True)
+    view = views.PngView(None, restored, "--no-window", "unused.png")
+    view.start()
+    view.finish()  # nothing drawn, nothing saved: the graphs are None here
+    assert capsys.readouterr().out.splitlines() == [
+        "No window: --no-window. The graphs are the saved run's, saved as a PNG when it trained: "
+        "none saved this time."
+    ]
+    views.PngView(
+        None, restored, "matplotlib's agg backend draws no window", "x.png", print
+    ).start()
+    assert capsys.readouterr().out == (
+        "No window: matplotlib's agg backend draws no window. The graphs shown at the end are the "
+        "saved run's, as it recorded them.\n"
+    )

@@ -14,8 +14,11 @@
   tensorboard.py  --logdir: the run as TensorBoard event files, an output like the views
   notes.py        what the curves show at the end of a run, and the not-a-number stop
   progress.py     the progress lines: written and read back here only
-  steps.py        each step's results: the one table the headers, README, docs, the notebook
-                  and check_setup.py are checked against
+  steps.py        the one list of the steps (file, what it teaches, where its exercise starts,
+                  its results) that the tests, benchmarks, check_setup.py and the docs' tables
+                  (docs/step_tables.py) read
+  reference.py    the solutions' curves that ship (solutions/), and --against
+  exercises.py    the notebook's "Your turn" cells: the learner's copy, and its diff side by side
   interrupt.py    Ctrl-C or a notebook's interrupt during training, taken at the end of an
                   iteration
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)

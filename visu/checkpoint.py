@@ -3,8 +3,9 @@
 The variables are saved by TensorFlow 1's own tf.train.Saver. Beside them, network.json says
 which step saved them, each variable's name and shape, and how far the training went; graphs.npz
 keeps what the graphs showed at the end, so that a restored network shows its curves again.
-A checkpoint is refused, in one line naming both steps, when another step saved it or when the
-step's network has changed since: before TensorFlow would fail on it.
+A checkpoint restores into any script whose network has the same variables, by name and shape,
+whatever the script is called: a learner's copy of step 3.0 restores step 3.0's. Otherwise it is
+refused in one line naming the first variable that differs, before TensorFlow would fail on it.
 
 A save is whole or nothing: it is written into a new folder beside DIR, which then takes DIR's
 place. DIR must be new, empty, or a checkpoint an earlier --save made: never a folder of other
@@ -150,23 +151,28 @@ def _take_place(new, folder):
 
 def restore(session, folder, step, names=None):
     """Loads the checkpoint in folder into the session's variables; returns (what network.json
-    says, the graphs' arrays). Raises RefusedCheckpoint, whose one line names both steps, for a
-    checkpoint of another step or of a network that has changed since it was saved; names:
-    {variable's name in the graph: its name in the script}, for that line."""
+    says, the graphs' arrays). step: the script's name. Raises RefusedCheckpoint, in one line
+    naming the first variable that differs, when the script's variables (names and shapes) are
+    not the checkpoint's; names: {variable's name in the graph: its name in the script}."""
     import tensorflow.compat.v1 as tf
 
     folder = pathlib.Path(folder)
     about = read_about(folder)
-    if about["step"] != step:
-        raise RefusedCheckpoint(
-            "this checkpoint holds the network of %s, not of %s: restore it with %s, or train "
-            "this step with --save." % (about["step"], step, about["step"])
-        )
     here = network_variables()
-    if about["variables"] != here:
+    if dict(about["variables"]) != dict(here):
+        same = about["step"] == step
+        difference = _first_difference(
+            about["variables"], here, names or {}, "now" if same else "here"
+        )
+        if same:
+            raise RefusedCheckpoint(
+                "the network of %s has changed since this checkpoint was saved (%s): train it "
+                "again with --save." % (step, difference)
+            )
         raise RefusedCheckpoint(
-            "the network of %s has changed since this checkpoint was saved (%s): train it "
-            "again with --save." % (step, _first_difference(about["variables"], here, names or {}))
+            "this checkpoint holds the network of %s, whose variables are not those of %s (%s): "
+            "restore it with %s, or train %s with --save."
+            % (about["step"], step, difference, about["step"], step)
         )
     try:
         tf.train.Saver(tf.global_variables()).restore(session, str(folder / VARIABLES))
@@ -178,17 +184,17 @@ def restore(session, folder, step, names=None):
     return about, graphs
 
 
-def _first_difference(saved, here, names):
+def _first_difference(saved, here, names, when):
     """The first variable that differs between two lists of (name, shape), in a few words, by
-    the script's name for it where `names` has one."""
+    the script's name for it where `names` has one; `when`: "now" or "here"."""
     saved_shapes, here_shapes = dict(saved), dict(here)
     for name, shape in here:
         called = names.get(name, name)
         if name not in saved_shapes:
-            return "%s %s is new" % (called, shape)
+            return "%s %s is not in the checkpoint" % (called, shape)
         if saved_shapes[name] != shape:
-            return "%s is %s now, %s in the checkpoint" % (called, shape, saved_shapes[name])
+            return "%s is %s %s, %s in the checkpoint" % (called, shape, when, saved_shapes[name])
     for name, shape in saved:
         if name not in here_shapes:
-            return "%s %s is gone" % (name, shape)
-    return "the variables come in another order"
+            return "%s %s is in the checkpoint only" % (name, shape)
+    raise ValueError("the two lists hold the same variables")

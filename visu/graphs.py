@@ -65,13 +65,19 @@ GROUPS = (
 # The keys as matplotlib names them, where the workshop's names differ.
 MATPLOTLIB_KEYS = {"Esc": "escape"}
 
-# The window's other keys (matplotlib's own, and the pad's), for --help and docs/running.md.
+# The window's other keys (matplotlib's own, and the pad's): (key, what it does in --help's few
+# words, and in docs/running.md's where that says more).
 OTHER_KEYS = (
-    ("Space", "pause / resume the display"),
-    ("O", "box zoom (then the mouse)"),
-    ("H", "reset all zooms"),
-    ("Ctrl-S", "save the current image"),
-    ("D", "draw a digit (once training is done, or paused)"),
+    ("Space", "pause / resume the display", "pause / resume the display (training goes on)"),
+    ("O", "box zoom (then the mouse)", None),
+    ("H", "reset all zooms", None),
+    ("Ctrl-S", "save the current image", None),
+    (
+        "D",
+        "draw a digit (once training is done, or paused)",
+        "a pad to draw a digit on, with the network's answer, once training is done or paused "
+        "([your own digits](your-digits.md#draw-a-digit-the-d-key))",
+    ),
 )
 
 
@@ -121,7 +127,8 @@ def keys_help():
     """--help's list of the window's keys, and the one printed when a window opens: the graphs'
     own keys on the left, the groups' and the other keys on the right."""
     left = ["%s  %s" % (graph.key, graph.title) for graph in GRAPHS]
-    right = [(" or ".join(group.keys), group.shows) for group in GROUPS] + list(OTHER_KEYS)
+    right = [(" or ".join(group.keys), group.shows) for group in GROUPS]
+    right += [(key, what) for key, what, _ in OTHER_KEYS]
     key_width, left_width = max(len(key) for key, _ in right), max(map(len, left))
     right = ["%s  %s" % (key.ljust(key_width), what) for key, what in right]
     left += [""] * (len(right) - len(left))
@@ -147,4 +154,4 @@ def docs_key_rows():
     """The rows of docs/running.md's table of the keys: (key, what it shows)."""
     rows = [(graph.key, "**%s**: %s" % (graph.title, graph.shows)) for graph in GRAPHS]
     rows += [(" or ".join(group.keys), group.shows) for group in GROUPS]
-    return rows + list(OTHER_KEYS)
+    return rows + [(key, more or what) for key, what, more in OTHER_KEYS]

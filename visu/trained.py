@@ -113,8 +113,8 @@ class TrainedNetwork:
 
     def restore(self, record):
         """--restore DIR: loads the saved network, and what its run recorded, instead of training.
-        True if it did; a checkpoint of another step, or of a changed network, stops the script in
-        one line."""
+        True if it did. Any script whose variables are the checkpoint's (names and shapes) takes
+        it, a learner's copy of the step that saved it too; any other stops in one line."""
         if not self.options.restore:
             return False
         folder, step = self.options.restore, self.options.script.stem
@@ -123,10 +123,19 @@ class TrainedNetwork:
         except checkpoint.RefusedCheckpoint as refused:
             raise SystemExit("--restore %s: %s" % (pasteable(folder), refused)) from None
         restore_record(record, arrays)
+        saved_by = (
+            step
+            if about["step"] == step
+            else "%s (the same variables as %s's)"
+            % (
+                about["step"],
+                step,
+            )
+        )
         print(
             "Restored the network of %s from %s: trained for %d iterations, max test accuracy "
             "%.4f. No training this time."
-            % (step, folder, about["iterations"], about.get("max_test_accuracy", 0.0))
+            % (saved_by, folder, about["iterations"], about.get("max_test_accuracy", 0.0))
         )
         return True
 

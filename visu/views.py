@@ -38,6 +38,9 @@ DRAW_SHARE = 0.2  # a window spends at most this share of the time redrawing
 NOTEBOOK_DRAW_SHARE = 0.1
 
 # The backends of Jupyter's front ends: inline images, and ipympl's (or nbagg's) live figure.
+# What a view says instead of "the graphs change while the network trains" when --restore
+# loaded a network: nothing trains, and the graphs are what the saved run recorded.
+RESTORED_GRAPHS = "The graphs %s are the saved run's, as it recorded them."
 INLINE_BACKENDS = ("module://matplotlib_inline.backend_inline", "inline")
 WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl")
 
@@ -138,7 +141,8 @@ class WindowView(LiveView):
         if not self.closed:
             self.graphs.draw(self.record)
             self.graphs.fig.canvas.draw_idle()
-            print("Training done. Close the window to exit.")
+            done = "These are the saved run's graphs" if self.record.restored else "Training done"
+            print("%s. Close the window to exit." % done)
             plt.show()
 
 
@@ -154,10 +158,13 @@ class NotebookView(LiveView):
         self._handle = None
 
     def start(self):
-        print(
-            "The graphs below change while the network trains; interrupting the kernel stops "
-            "it. Fewer graphs: --graphs 3 or --graphs 1,2; what the network learned: --graphs W."
-        )
+        if self.record.restored:
+            print(RESTORED_GRAPHS % "below")
+        else:
+            print(
+                "The graphs below change while the network trains; interrupting the kernel stops "
+                "it. Fewer graphs: --graphs 3 or --graphs 1,2; what it learned: --graphs W."
+            )
         self._budget.spend(self._draw)  # the (empty) graphs first, the progress lines under them
 
     def _draw(self):
@@ -183,10 +190,13 @@ class WidgetView(LiveView):
     def start(self):
         from IPython.display import display  # only ever used inside a Jupyter kernel
 
-        print(
-            "The figure below changes while the network trains; its keys work once training "
-            "is done. Fewer graphs: --graphs 3 or --graphs 1,2; what it learned: --graphs W."
-        )
+        if self.record.restored:
+            print(RESTORED_GRAPHS % "below")
+        else:
+            print(
+                "The figure below changes while the network trains; its keys work once training "
+                "is done. Fewer graphs: --graphs 3 or --graphs 1,2; what it learned: --graphs W."
+            )
         display(self.graphs.fig.canvas)  # the widget, in this cell's output
 
     def _draw(self):
@@ -212,10 +222,18 @@ class PngView:
         self.paused = paused  # changes nothing here: there is no live display to pause
 
     def start(self):
-        print(
-            "No window: %s. Training runs all the same; the graphs are saved at the end."
-            % self.reason
-        )
+        if not self.record.restored:
+            print(
+                "No window: %s. Training runs all the same; the graphs are saved at the end."
+                % self.reason
+            )
+        elif self._show:
+            print("No window: %s. %s" % (self.reason, RESTORED_GRAPHS % "shown at the end"))
+        else:  # they were saved as a PNG when that run trained
+            print(
+                "No window: %s. The graphs are the saved run's, saved as a PNG when it trained: "
+                "none saved this time." % self.reason
+            )
 
     def update(self):
         pass
@@ -225,10 +243,7 @@ class PngView:
 
     def finish(self):
         if self.record.restored and not self._show:
-            # nothing trained: the graphs are the saved run's, saved as a PNG when it trained;
-            # saving them again would only add a second to --restore --try
-            print("The graphs are the saved run's: none saved this time.")
-            return
+            return  # start() said so: saving them again would only add a second to --try
         self.graphs.draw(self.record)
         self.graphs.fig.savefig(self.path)
         print("The graphs were saved to %s" % self.path)
