@@ -10,6 +10,7 @@ it as it does an axes (set_position, set_visible), and draws it only while it sh
 import math
 
 import matplotlib
+import matplotlib.transforms
 import numpy as np
 
 from visu import learned
@@ -129,20 +130,17 @@ class LearnedPanel:
     def draw(self, network):
         """The network's first layer and one digit's passage, as they are now."""
         if network is None:
-            self._show_message(NO_NETWORK)
+            self._message.set_text(NO_NETWORK)
             return
         first = network.first_layer()
         if first is not None:
             self._draw_weights(first)
         passage = network.passage()
         if passage is None:
-            self._show_message("What the network learned: %s." % network.problem)
+            self._message.set_text("What the network learned: %s." % network.problem)
         else:
             self._message.set_text("")
             self._draw_passage(passage)
-
-    def _show_message(self, text):
-        self._message.set_text(text)
 
     def _draw_weights(self, first):
         share = WEIGHTS_SHARE["digits" if first.labels else first.kind]
