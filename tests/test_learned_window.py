@@ -47,7 +47,7 @@ def test_key_w_shows_what_the_network_learned_0_brings_back_the_six_and_space_fr
         [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
         env=dict(os.environ, DISPLAY=display),
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
     )
     if tk_check.returncode != 0:
