@@ -18,7 +18,7 @@ import pytest
 
 import check_setup
 from check_setup import FAIL, NOTE, OK
-from conftest import ROOT, skip_or_fail_in_ci
+from conftest import ROOT
 
 
 def run_check(*args, env=None, python=(sys.executable,)):
@@ -311,9 +311,9 @@ def check_setup_files():
 WINDOW_CHECK = "import check_setup; print(check_setup.check_window())"
 
 
-def window_check(env, *launcher):
+def window_check(env):
     done = subprocess.run(
-        [*launcher, sys.executable, "-c", WINDOW_CHECK],
+        [sys.executable, "-c", WINDOW_CHECK],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -329,11 +329,11 @@ def test_a_display_that_does_not_answer_is_named():
     assert line.startswith(NOTE + " no live window: the display :4321 could not be opened.")
 
 
-def test_a_window_opens_on_a_real_display():
-    if shutil.which("xvfb-run") is None:
-        skip_or_fail_in_ci("xvfb-run not installed (apt-get install xvfb)")
-    line = window_check(headless_env(), "xvfb-run", "-a")
-    assert line.lower() == OK + " a live window will open (matplotlib's tkagg backend)"
+def test_a_window_opens_on_a_real_display(xvfb, backend):
+    display, _ = xvfb
+    line = window_check(headless_env(DISPLAY=display, MPLBACKEND=backend))
+    expected = OK + " a live window will open (matplotlib's %s backend)" % backend
+    assert line.lower() == expected.lower()
 
 
 # --- the speed -------------------------------------------------------------------------------
