@@ -44,6 +44,12 @@ def test_ci_runs_the_test_command_that_the_docs_give():
     assert command in ci_lines
 
 
+def test_the_docs_give_the_packages_ci_installs_for_the_window_tests():
+    libraries = re.search(r"^qt_libraries=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(), re.M)
+    docs = " ".join((ROOT / "docs" / "setup-and-tests.md").read_text().split())
+    assert "`apt-get install xvfb xdotool %s`" % " ".join(libraries.group(1).split()) in docs
+
+
 def label(a, b):
     return "%s → %s" % (a.split("_")[1], b.split("_")[1])
 
