@@ -362,7 +362,9 @@ def test_live_window_trains_and_answers_keys(xvfb, backend, mnist_dir, tmp_path)
                 return str(problem)
             return None
 
-        six = script.wait_until(six_graphs, "the six graphs never showed")
+        # A window redraws at most a fifth of the time: where a redraw is slow (a loaded
+        # machine), the next comes several seconds later, so this waits longer than for a key.
+        six = script.wait_until(six_graphs, "the six graphs never showed", timeout=60)
         six_window = script.last_window
         six_lines = check_six_graphs(six)
         assert graph3_fills_window(six) is not None
