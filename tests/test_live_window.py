@@ -12,9 +12,11 @@ window with all six graphs and with graph 3 alone there, as PNG files (the Qt wi
 backend in their names).
 """
 
+import importlib.util
 import os
 import pathlib
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -23,7 +25,7 @@ import time
 
 import numpy as np
 
-from conftest import ROOT, SCREEN, TOOLKITS
+from conftest import ROOT, SCREEN, TOOLKITS, skip_or_fail_in_ci
 from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
@@ -177,7 +179,7 @@ def differing(a, b):
 
 def toolkits_loaded(pid):
     """The backends of TOOLKITS whose library the process has loaded (Linux's /proc)."""
-    maps = pathlib.Path("/proc/%d/maps" % pid).read_text()
+    maps = pathlib.Path("/proc/%d/maps" % pid).read_text(encoding="utf-8", errors="replace")
     return {name for name, (_, library) in TOOLKITS.items() if library.search(maps)}
 
 
@@ -193,6 +195,7 @@ class LiveScript:
         backend,
         script=SCRIPT,
         arguments=("--iterations", "20000"),
+        launcher=(),
     ):
         self.display, self.screen_file, self.backend = display, screen_file, backend
         self.env = dict(
@@ -209,7 +212,7 @@ class LiveScript:
         before = signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             self.process = subprocess.Popen(
-                [sys.executable, str(script), *arguments],
+                [*launcher, sys.executable, str(script), *arguments],
                 cwd=cwd,
                 env=self.env,
                 stdout=subprocess.PIPE,
@@ -484,5 +487,57 @@ def test_ctrl_c_stops_the_training_and_a_second_ends_the_waiting_window(
         except subprocess.TimeoutExpired:
             raise AssertionError("a second Ctrl-C did not end the script") from None
         assert script.process.returncode == -signal.SIGINT  # Python's exit on Ctrl-C
+    finally:
+        script.stop()
+
+
+def hidden_library_launcher(name):
+    """A command prefix that runs its command with the system library `name` unreadable, as on a
+    machine without its package: in a mount namespace of its own (root, Linux), /dev/null is
+    mounted over the library's file. None where that cannot be done."""
+    found = sorted(pathlib.Path("/usr/lib").glob("*/%s" % name)) + sorted(
+        pathlib.Path("/lib").glob("*/%s" % name)
+    )
+    if not found or shutil.which("unshare") is None or os.geteuid() != 0:
+        return None
+    hide = 'mount --bind /dev/null "$0" && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", hide, str(found[0].resolve())]
+
+
+def test_a_step_whose_qt_window_cannot_start_opens_tks_and_says_what_qt_needs(
+    xvfb, mnist_dir, tmp_path
+):
+    # PyQt6 installed, its X library missing (Qt 6.5 and later, libxcb-cursor0 not installed):
+    # Qt would end the step when its window opens; the step opens Tk's instead and says why
+    if importlib.util.find_spec("PyQt6") is None:
+        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
+    launcher = hidden_library_launcher("libxcb-cursor.so.0")
+    if launcher is None:
+        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    display, screen_file = xvfb
+    script = LiveScript(
+        display,
+        screen_file,
+        mnist_dir,
+        tmp_path,
+        "QtAgg",
+        arguments=("--iterations", "2000"),
+        launcher=launcher,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not script.xdotool("search", "--name", script.window_name, check=False).split():
+            assert script.process.poll() is None, "the step ended:\n" + script.output()
+            assert time.monotonic() < deadline, "no window:\n" + script.output()
+            time.sleep(0.25)
+        assert "TkAgg" in toolkits_loaded(script.process.pid)
+        said = [line for line in script.lines if line.startswith("Qt's window cannot start here")]
+        assert len(said) == 1, script.output()
+        assert "libxcb-cursor.so.0" in said[0] and "sudo apt install libxcb-cursor0" in said[0]
+        assert said[0].endswith("The graphs use Tk's window instead.")
+        while not script.training_lines():
+            assert script.process.poll() is None, "the step ended:\n" + script.output()
+            assert time.monotonic() < deadline, "no training:\n" + script.output()
+            time.sleep(0.25)
     finally:
         script.stop()
