@@ -359,6 +359,133 @@ def test_any_other_error_while_running_names_what_failed_and_where_it_was_built(
     assert re.search(r"TensorFlow says: .*\b50\b.*\b100\b", err)
 
 
+# --- a size made wrong earlier, failing later: the cause traced back ------------------------------
+
+FLATTEN_PACKING_IMAGES = (  # a flatten with four images' worth per row, the weights made to fit
+    STEP_3_0,
+    [
+        ("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * M * 4])"),
+        ("tf.truncated_normal([7 * 7 * M, N]", "tf.truncated_normal([7 * 7 * M * 4, N]"),
+    ],
+)
+PADDING_VALID = (  # the last convolution without padding: 6x6, not the 7x7 the flatten expects
+    STEP_3_0,
+    [('strides=[1, 2, 2, 1], padding="SAME") + B3', 'strides=[1, 2, 2, 1], padding="VALID") + B3')],
+)
+STRIDE_1 = (  # the second convolution's stride 1: 14x14 after the third, not 7x7
+    STEP_3_0,
+    [("conv2d(Y1, W2, strides=[1, 2, 2, 1]", "conv2d(Y1, W2, strides=[1, 1, 1, 1]")],
+)
+Y3_CONV = "Y3 = tf.nn.relu(tf.nn.conv2d(Y2, W3"
+Y2_CONV = "Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2"
+FLATTEN = "YY = tf.reshape(Y3,"
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            FLATTEN_PACKING_IMAGES,
+            [
+                ("YY = tf.reshape(Y3, [-1, 2352]) (line %d) packs 4 images into each row", FLATTEN),
+                ("Y3 holds 7 x 7 x 12 = 588 values per image, and each row takes 2352", None),
+                ("the 100 images fed to X make 25 rows, not 100", None),
+                ("Y3 7x7x12 (conv 4x4, stride 2, SAME, line %d)", Y3_CONV),
+                ("flatten each image whole, tf.reshape(Y3, [-1, 588]), and give W4 588 rows", None),
+            ],
+        ),
+        (
+            PADDING_VALID,
+            [
+                ("YY = tf.reshape(Y3, [-1, 588]) (line %d) asks for rows of 588 values", FLATTEN),
+                ("Y3 holds 6 x 6 x 12 = 432 values per image", None),
+                ("the 100 images fed to X are 43200 values, not a whole number of rows", None),
+                ("Y2 14x14x8 (conv 5x5, stride 2, SAME, line %d)", Y2_CONV),
+                ("Y3 6x6x12 (conv 4x4, stride 2, VALID, line %d)", Y3_CONV),
+                ("Two fixes: flatten each image whole, tf.reshape(Y3, [-1, 432])", None),
+                (
+                    'make Y3 hold 588 values per image, as the reshape asks: padding="SAME" '
+                    "at line %d",
+                    Y3_CONV,
+                ),
+            ],
+        ),
+        (
+            STRIDE_1,
+            [
+                ("YY = tf.reshape(Y3, [-1, 588]) (line %d) cuts each image into 4 rows", FLATTEN),
+                ("Y3 holds 14 x 14 x 12 = 2352 values per image", None),
+                ("the 100 images fed to X make 400 rows, not 100", None),
+                ("Y2 28x28x8 (conv 5x5, stride 1, SAME, line %d)", Y2_CONV),
+                ("strides=[1, 2, 2, 1] at line", None),
+            ],
+        ),
+    ],
+    ids=["flatten-packs-images", "padding-valid", "stride-1"],
+)
+def test_a_size_made_wrong_earlier_is_traced_to_the_line_that_made_it(
+    edit, expected, beside_the_steps, mnist_dir, capsys
+):
+    path = beside_the_steps(edit)
+    err = paragraph_while_training(path, capsys)
+    assert err.startswith("Training stopped at iteration 0: sess.run cannot compute: ")
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    assert "TensorFlow says: " in err and " The cause: " in err
+    for text, source in expected:
+        assert (text % line_of(path, source) if source else text) in err
+
+
+SWAPPED_MATMUL = (STEP_2_2, [("tf.matmul(XX, W1)", "tf.matmul(W1, XX)")])
+
+
+def test_a_matmul_with_the_weights_first_is_said_so_not_blamed_on_the_biases(
+    beside_the_steps, mnist_dir
+):
+    # it builds, the batch size being unknown, into a [784, 784] product, and B1 [200] fails
+    path = beside_the_steps(SWAPPED_MATMUL)
+    _, paragraph = paragraph_while_building(path)
+    assert_one_paragraph(paragraph, path, line_of(path, "tf.matmul(W1, XX)"))
+    assert "tf.matmul(W1, XX) has the weights and the data in each other's places" in paragraph
+    assert "W1 [784, 200] is a weight (a tf.Variable), and XX [batch, 784] comes from" in paragraph
+    assert "the product is [784, 784]" in paragraph
+    assert "tf.matmul(XX, W1) gives [batch, 200]" in paragraph
+    assert "B1 [200] adds to it" in paragraph
+    assert "must be [" not in paragraph  # nothing to change about the biases
+
+
+def test_a_square_matmul_with_the_weights_first_fails_while_running_and_is_said_so(
+    beside_the_steps, mnist_dir, capsys
+):
+    # a square layer: the biases fit the swapped product, and only the batch finds it
+    path = beside_the_steps(
+        (
+            STEP_2_2,
+            [
+                ("L, M, N, O = 200, 100,", "L, M, N, O = 200, 200,"),
+                ("tf.matmul(Y1d, W2)", "tf.matmul(W2, Y1d)"),
+            ],
+        )
+    )
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    line = line_of(path, "tf.matmul(W2, Y1d)")
+    assert "The cause: tf.matmul(W2, Y1d) (line %d) has the weights and the data" % line in err
+    assert "tf.matmul(Y1d, W2) gives [batch, 200]" in err
+
+
+BIASES_OR_WEIGHTS = (STEP_2_2, [("tf.truncated_normal([L, M]", "tf.truncated_normal([L, 50]")])
+
+
+def test_biases_that_do_not_fit_the_weights_get_both_fixes_when_either_is_possible(
+    beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(BIASES_OR_WEIGHTS)
+    _, paragraph = paragraph_while_building(path)
+    assert_one_paragraph(paragraph, path, line_of(path, "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)"))
+    assert "its weights W2 [200, 50] give 50 neurons: B2 must be [50]" in paragraph
+    assert "or, if the layer is meant to have 100 neurons, W2 must be [200, 100]" in paragraph
+
+
 # --- as the learner runs it ----------------------------------------------------------------------
 
 

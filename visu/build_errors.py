@@ -3,16 +3,21 @@ conv2d, an addition, reshape, concat, or any other operation in general terms), 
 different types in one operation, or a convolution whose depths TensorFlow lets through but whose
 fate depends on the processor; each explained with the script's names and what to do."""
 
-import pathlib
 import re
 
 import numpy as np
-import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu.learner import FUNCTIONS, OPERATORS, shape_dims, shape_text
-
-_TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
+from visu.learner import (
+    FUNCTIONS,
+    OPERATORS,
+    TENSORFLOW_FOLDER,
+    inside,
+    placeholders_behind,
+    shape_dims,
+    shape_text,
+    variable_behind,
+)
 
 # Shape inference's refusal while building: "<what> for '{{node MatMul}} = BatchMatMulV2[...]
 # (Placeholder, MatMul/ReadVariableOp)' with input shapes: [?,28,28,1], [784,100]."
@@ -99,11 +104,17 @@ def refused_while_building(error, learner):
         ops.append(op)
     kind, what = refusal["type"], refusal["what"].strip()
     if kind in ("MatMul", "BatchMatMulV2") and len(inputs) == 2:
-        advice = _flatten_advice(inputs[0], ops[0], inputs[1], learner) or _matmul_advice(*inputs)
+        advice = (
+            weights_first(ops[0], ops[1], None, learner)
+            or _flatten_advice(inputs[0], ops[0], inputs[1], learner)
+            or _matmul_advice(*inputs)
+        )
     elif kind == "Conv2D" and len(inputs) == 2:
         advice = conv_advice(*inputs)
     elif kind in ("AddV2", "Add", "BiasAdd", "Sub", "Mul") and len(inputs) == 2:
-        advice = _elementwise_advice(*inputs)
+        advice = _swapped_before(ops, inputs, learner) or _elementwise_advice(
+            *inputs, ops[0], learner
+        )
     elif kind == "Reshape" and inputs:
         advice = _reshape_advice(inputs[0], str(error))
     elif kind == "ConcatV2":
@@ -121,15 +132,7 @@ def refused_while_building(error, learner):
 
 def _raised_by_tensorflow(learner):
     """Whether the error was raised inside TensorFlow's own code, called by the learner's."""
-    innermost = learner.inside[-1].f_code.co_filename
-    return _inside(innermost, _TENSORFLOW_FOLDER)
-
-
-def _inside(filename, folder):
-    try:
-        return pathlib.Path(filename).resolve().is_relative_to(folder)
-    except (OSError, ValueError):
-        return False
+    return inside(learner.inside[-1].f_code.co_filename, TENSORFLOW_FOLDER)
 
 
 def _size(dims):
@@ -229,7 +232,64 @@ def conv_advice(images, weights):
     )
 
 
-def _elementwise_advice(left, right):
+def weights_first(a_op, b_op, product, learner, added=None):
+    """When a matrix product has the weights and the data in each other's places,
+    tf.matmul(W1, XX): what that makes, and the product the other way round. product: its result,
+    when the error came later, at the addition of `added` (name, shape: the biases), else None."""
+    if a_op is None or b_op is None or variable_behind(a_op.outputs[0]) is None:
+        return None
+    data = [p for p in placeholders_behind(b_op) if p.outputs[0].shape.rank]
+    if not data or placeholders_behind(a_op):
+        return None
+    a, b = learner.describe(a_op), learner.describe(b_op)
+    a_dims, b_dims = shape_dims(a_op.outputs[0].shape), shape_dims(b_op.outputs[0].shape)
+    images = max(data, key=lambda p: p.outputs[0].shape.rank)
+    source = learner.describe(images)
+    text = (
+        "tf.matmul(%s, %s) has the weights and the data in each other's places: %s %s is a "
+        "weight (a tf.Variable), and %s %s %s."
+        % (
+            a,
+            b,
+            a,
+            shape_text(a_dims),
+            b,
+            shape_text(b_dims),
+            "is the data" if b == source else "comes from the data, %s" % source,
+        )
+    )
+    if product is not None:
+        text += (
+            " Weights first, the product is %s whatever the number of images (TensorFlow cannot "
+            "check it while the batch size is unknown), and %s cannot be added to it."
+            % (
+                shape_text(shape_dims(product.shape)),
+                "%s %s" % (added[0], shape_text(added[1])) if added else "the next value",
+            )
+        )
+    text += " A dense layer takes the data first, one row per image: tf.matmul(%s, %s)" % (b, a)
+    if not (a_dims and len(a_dims) == 2 and b_dims and len(b_dims) == 2):
+        return text + "."
+    text += " gives [batch, %s], one row of %s values per image" % (a_dims[-1], a_dims[-1])
+    if added and added[1] == [a_dims[-1]]:
+        text += ", and %s %s adds to it" % (added[0], shape_text(added[1]))
+    return text + "."
+
+
+def _swapped_before(ops, inputs, learner):
+    """An addition that fails because the matrix product before it has its operands swapped:
+    the biases are not what is wrong."""
+    for index, op in enumerate(ops):
+        if op is not None and op.type in ("MatMul", "BatchMatMulV2") and len(op.inputs) == 2:
+            added = inputs[1 - index]
+            a, b = op.inputs[0].op, op.inputs[1].op
+            text = weights_first(a, b, op.outputs[0], learner, added)
+            if text:
+                return text
+    return None
+
+
+def _elementwise_advice(left, right, product, learner):
     (a, a_dims), (b, b_dims) = left, right
     text = "%s %s and %s %s do not fit together: their last dimensions must be equal" % (
         a,
@@ -237,13 +297,43 @@ def _elementwise_advice(left, right):
         b,
         shape_text(b_dims),
     )
-    if a_dims and b_dims and len(b_dims) == 1 and len(a_dims) > 1:
+    layer = _layer_weights(product, learner)
+    if layer and b_dims and len(b_dims) == 1 and a_dims and len(a_dims) > 1:
+        (w, w_dims), kind = layer
+        neurons, before = w_dims[-1], w_dims[-2]
+        unit = "channel" if kind == "conv" else "neuron"
+        text += (
+            ". Biases hold one value per %s of their layer, and its weights %s %s give %s %ss: "
+            "%s must be [%s]" % (unit, w, shape_text(w_dims), neurons, unit, b, neurons)
+        )
+        if b_dims[0] == before:  # the size of the layer before: the biases are what is wrong
+            return text + " (%s has %s values, as many as the layer before gives)." % (b, before)
+        made = list(w_dims[:-1]) + [b_dims[0]]
         return text + (
-            ". Biases hold one value per neuron of their layer (per channel after a "
-            "convolution): %s must be [%s], like the last dimension of the layer's weights."
-            % (b, a_dims[-1])
+            "; or, if the layer is meant to have %s %ss, %s must be %s (and the next layer's "
+            "weights take %s %s)."
+            % (
+                b_dims[0],
+                unit,
+                w,
+                shape_text(made),
+                b_dims[0],
+                "channels" if unit == "channel" else "rows",
+            )
         )
     return text + " (or one of them 1)."
+
+
+def _layer_weights(product, learner):
+    """((name, shape), "dense" or "conv") of the weights of a matmul or a convolution whose
+    result an addition takes, when the data comes first and the weights are a variable."""
+    if product is None or product.type not in ("MatMul", "BatchMatMulV2", "Conv2D"):
+        return None
+    data, weights = product.inputs[0], product.inputs[1]
+    dims = shape_dims(weights.shape)
+    if variable_behind(weights) is None or not dims or not placeholders_behind(data.op):
+        return None
+    return (learner.describe(weights.op), dims), "conv" if product.type == "Conv2D" else "dense"
 
 
 def _reshape_advice(source, message):

@@ -30,6 +30,7 @@ import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+from visu import causes
 from visu.build_errors import (
     conv_advice,
     convolution_depths,
@@ -286,15 +287,29 @@ def _failed_while_running(error, learner):
         return "sess.run cannot compute: %s. %s" % (learner.line, conv)
     built = learner.built_at(op)
     inputs = names_and(
-        ["%s %s" % (learner.describe(t.op), shape_text(shape_dims(t.shape))) for t in op.inputs]
+        [
+            "%s %s" % (learner.describe(t.op), shape_text(shape_dims(t.shape)))
+            for t in map(_as_written, op.inputs)
+        ]
     )
-    return "sess.run cannot compute: %s. Computing %s%s%s failed, TensorFlow says: %s." % (
+    text = "sess.run cannot compute: %s. Computing %s%s%s failed, TensorFlow says: %s." % (
         learner.line,
         learner.describe(op),
         " (built at %s)" % built if built else "",
         " from %s" % inputs if inputs else "",
         _first_line(error.message).rstrip("."),
     )
+    run = learner.session_run()
+    cause = causes.story(op, error, learner, run[1] if run else None)
+    return "%s %s" % (text, cause) if cause else text
+
+
+def _as_written(tensor):
+    """The tensor the learner gave a function of TensorFlow's, rather than the reshape the
+    function made of it (softmax_cross_entropy_with_logits_v2 reshapes its logits and labels)."""
+    while tensor.op.type == "Reshape" and "/" in tensor.op.name:
+        tensor = tensor.op.inputs[0]
+    return tensor
 
 
 def _conv_mismatch(op, learner):

@@ -9,6 +9,8 @@ import pathlib
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
+
 FUNCTIONS = {  # op types as the script wrote them, for tensors it gave no name
     "MatMul": "tf.matmul",
     "BatchMatMulV2": "tf.matmul",
@@ -70,6 +72,21 @@ class Learner:
                 return self.where(frame.filename, frame.lineno)
         return None
 
+    def line_number(self, op):
+        """The line of the learner's file that built an operation, or None."""
+        for frame in reversed(list(getattr(op, "traceback", None) or [])):
+            if _same_file(frame.filename, self.script):
+                return frame.lineno
+        return None
+
+    def made_by_script(self, op):
+        """Whether the learner's own line made an operation, itself or through a function of
+        TensorFlow's, rather than through a function of the project's (the digit mosaics)."""
+        for frame in reversed(list(getattr(op, "traceback", None) or [])):
+            if not inside(frame.filename, TENSORFLOW_FOLDER):
+                return _same_file(frame.filename, self.script)
+        return False
+
     def name(self, thing):
         """The script's name for a tensor, variable or operation, else None."""
         for key in graph_keys(thing):
@@ -104,6 +121,8 @@ class Learner:
             return name
         if op.type in ("ReadVariableOp", "Identity") and op.inputs:
             return self.describe(op.inputs[0].op, depth)
+        if op.type == "Reshape" and "/" in op.name and op.inputs:  # made inside a function
+            return self.describe(op.inputs[0].op, depth)
         if op.type in ("VarHandleOp", "VariableV2"):
             return "a variable (%s)" % op.name
         if op.type == "Placeholder":
@@ -136,6 +155,14 @@ def _frames(traceback):
 def _same_file(filename, script):
     try:
         return pathlib.Path(filename).resolve() == script
+    except (OSError, ValueError):
+        return False
+
+
+def inside(filename, folder):
+    """Whether a file is inside a folder (TensorFlow's package, the project's)."""
+    try:
+        return pathlib.Path(filename).resolve().is_relative_to(folder)
     except (OSError, ValueError):
         return False
 
@@ -215,6 +242,28 @@ def depends_on(op, wanted):
         todo.extend(t.op for t in current.inputs)
         todo.extend(current.control_inputs)
     return False
+
+
+def placeholders_behind(op):
+    """The placeholders an operation's value depends on: what it is computed from, once fed."""
+    found, seen, todo = [], set(), [op]
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.type == "Placeholder":
+            found.append(current)
+        todo.extend(t.op for t in current.inputs)
+    return found
+
+
+def variable_behind(tensor):
+    """The variable operation whose value a tensor is (read directly), or None."""
+    op = tensor.op
+    while op.type in ("ReadVariableOp", "Identity") and op.inputs:
+        op = op.inputs[0].op
+    return op if op.type in ("VarHandleOp", "VariableV2") else None
 
 
 def feeds_dropout(op, depth=3):
