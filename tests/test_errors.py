@@ -10,6 +10,7 @@ runs with %run in a real Jupyter kernel.
 """
 
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 
 from benchmarks.harness import run_step
 from conftest import ROOT
-from visu import errors, progress
+from visu import errors, progress, spellings
 
 STEP_1_0 = "mnist_1.0_softmax.py"
 STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
@@ -555,6 +556,106 @@ def test_traceback_option_shows_tensorflows_own_error(beside_the_steps, mnist_di
     assert "Traceback (most recent call last)" in done.stderr
     assert "Dimensions must be equal, but are 1 and 784" in done.stderr
     assert "The network cannot be built" not in done.stderr
+
+
+DECK_FEED = (  # the deck's slides write feed=, which sess.run does not take
+    STEP_2_2,
+    [
+        (
+            "sess.run([accuracy, cross_entropy, It], test_set)",
+            "sess.run([accuracy, cross_entropy, It], feed=test_set)",
+        )
+    ],
+)
+
+
+def test_the_decks_feed_keyword_is_one_line_naming_feed_dict(beside_the_steps, mnist_dir):
+    path = beside_the_steps(DECK_FEED)
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 1
+    assert_one_paragraph(done.stderr, path, line_of(path, "feed=test_set)"))
+    assert done.stderr.startswith("Training stopped at iteration 0: sess.run refused: ")
+    assert "sess.run takes no feed=: its feeds go in feed_dict=: " in done.stderr
+    assert "sess.run([accuracy, cross_entropy, It], feed_dict=test_set)" in done.stderr
+    assert "tensorflowvisu.py" not in done.stderr and "raise failed" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "edit, message, line",
+    [
+        (  # a typo in a TensorFlow name: TensorFlow's module_wrapper.py raises it
+            (STEP_2_2, [("Y1 = tf.nn.relu(", "Y1 = tf.nn.rellu(")]),
+            "AttributeError: module 'tensorflow._api.v2.compat.v1.nn' has no attribute 'rellu'. "
+            "Did you mean: 'relu'?",
+            "Y1 = tf.nn.rellu(",
+        ),
+        (  # a typo in the training loop: tensorflowvisu.py's animate raises it again
+            (STEP_2_2, [("datavis.update_image2(im)", "datavis.update_image2(imm)")]),
+            "NameError: name 'imm' is not defined. Did you mean: 'im'?",
+            "datavis.update_image2(imm)",
+        ),
+    ],
+    ids=["tensorflow-name", "in-the-training-loop"],
+)
+def test_pythons_own_error_keeps_its_message_and_only_the_learners_frames(
+    edit, message, line, beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(edit)
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Traceback (most recent call last):")
+    assert done.stderr.rstrip().endswith(message)
+    files = re.findall(r'^  File "([^"]+)", line (\d+)', done.stderr, re.M)
+    assert files and {pathlib.Path(f) for f, _ in files} == {path}  # the learner's lines only
+    assert int(files[-1][1]) == line_of(path, line)
+    if "rellu" in line:  # it stops before training: --traceback shows all of it
+        full = run_as_a_script(path, mnist_dir, errors.TRACEBACK_OPTION)
+        assert "module_wrapper.py" in full.stderr and full.stderr.rstrip().endswith(message)
+
+
+# The original codelab's spellings, as a learner copies them from the deck: for each of
+# visu.spellings.SPELLINGS (by what it shows the learner wrote), the edit that writes it
+CODELAB_SPELLINGS = {
+    "tf.nn.dropout(Y, pkeep)": ("tf.nn.dropout(Y1, rate=1 - pkeep)", "tf.nn.dropout(Y1, pkeep)"),
+    "tf.nn.softmax_cross_entropy_with_logits(...)": (
+        "softmax_cross_entropy_with_logits_v2(",
+        "softmax_cross_entropy_with_logits(",
+    ),
+    "tf.initialize_all_variables()": (
+        "sess.run(tf.global_variables_initializer())",
+        "sess.run(tf.initialize_all_variables())",
+    ),
+    "tf.to_float(x)": (
+        "tf.cast(correct_prediction, tf.float32)",
+        "tf.to_float(correct_prediction)",
+    ),
+    "tf.arg_max(Y, 1)": ("tf.argmax(Y, 1)", "tf.arg_max(Y, 1)"),
+    "tf.argmax(Y, dimension=1)": ("tf.argmax(Y_, 1)", "tf.argmax(Y_, dimension=1)"),
+    "tf.nn.softmax(Y, dim=...)": (
+        "Y = tf.nn.softmax(Ylogits)",
+        "Y = tf.nn.softmax(Ylogits, dim=-1)",
+    ),
+}
+
+
+def test_the_codelabs_spellings_are_one_line_each_and_the_run_goes_on(beside_the_steps, mnist_dir):
+    assert set(CODELAB_SPELLINGS) == {s.written for s in spellings.SPELLINGS}  # each one is run
+    path = beside_the_steps((STEP_2_2, list(CODELAB_SPELLINGS.values())))
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 0
+    assert re.search(r"^max test accuracy: 0\.\d{4}$", done.stdout, re.M)
+    said = done.stderr.splitlines()
+    assert len(said) == len(spellings.SPELLINGS), done.stderr  # one line each, nothing else
+    for spelling in spellings.SPELLINGS:
+        [line] = [text for text in said if " %s is TensorFlow 1's" % spelling.written in text]
+        source = CODELAB_SPELLINGS[spelling.written][1]
+        assert line.startswith("%s, line %d (" % (path.name, line_of(path, source)))
+        assert line.endswith("The steps now write %s." % spelling.now)
+    assert "Instructions for updating" not in done.stderr and "dispatch.py" not in done.stderr
+    shown = run_as_a_script(path, mnist_dir, "--tf-log", "--iterations", "1")
+    assert shown.returncode == 0
+    assert shown.stderr.count("Instructions for updating") == len(spellings.SPELLINGS)
+    assert "TensorFlow 1's spelling" not in shown.stderr
 
 
 def test_help_names_the_traceback_option(tmp_path):

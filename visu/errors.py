@@ -23,14 +23,18 @@ Anything else (a NameError, a typo, an error in the project's own code) gets Non
 message says it best. The option --traceback shows TensorFlow's own traceback instead.
 """
 
+import inspect
+import linecache
+import pathlib
 import re
 import sys
+import types
 
 import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu import causes
+from visu import causes, wording
 from visu.build_errors import (
     conv_advice,
     convolution_depths,
@@ -38,16 +42,27 @@ from visu.build_errors import (
     types_differ,
 )
 from visu.learner import (
+    SESSION_RUN,
+    TENSORFLOW_FOLDER,
     Learner,
     depends_on,
     feeds_dropout,
     flat_fetches,
+    inside,
     names_and,
     op_of,
     shape_dims,
     shape_text,
 )
 from visu.options import TRACEBACK_OPTION
+
+# The project's own modules: their frames are left out of a learner's traceback
+_PROJECT = pathlib.Path(__file__).resolve().parent.parent
+_PROJECT_MODULES = (
+    _PROJECT / "visu",
+    _PROJECT / "tensorflowvisu.py",
+    _PROJECT / "mnistdata.py",
+)
 
 TRACEBACK_NOTE = "(TensorFlow's own error and traceback: run again with %s.)" % TRACEBACK_OPTION
 
@@ -72,6 +87,7 @@ def explain(error, script, iteration=None):
     if not learner.frames:
         return None
     kinds = (
+        _run_keyword,
         convolution_depths,
         _not_fed,
         _not_ready,
@@ -92,6 +108,27 @@ def explain(error, script, iteration=None):
 
 
 # --- feeding and running -----------------------------------------------------------------------
+
+
+def _run_keyword(error, learner):
+    """sess.run given a keyword it does not take, on the learner's own line: the deck's slides
+    write sess.run([accuracy, cross_entropy], feed=test_data)."""
+    found = wording.UNEXPECTED_KEYWORD.match(str(error))
+    if not isinstance(error, TypeError) or not found or found["function"] != "run":
+        return None
+    if "Session" not in str(error).split("(", 1)[0] or learner.inside[-1] is not learner.frames[-1]:
+        return None
+    keyword = found["keyword"]
+    taken = [name for name in inspect.signature(SESSION_RUN).parameters if name != "self"]
+    if keyword in taken:
+        return None
+    source = linecache.getline(learner.frames[-1].f_code.co_filename, learner.lines[-1]).strip()
+    fixed = re.sub(r"\b%s\s*=\s*" % keyword, "feed_dict=", source, count=1)
+    example = ": %s" % fixed if fixed != source else ""
+    return (
+        "sess.run refused: %s. sess.run takes no %s=: its feeds go in feed_dict=%s (or second, "
+        "without a keyword, as the steps write it)." % (learner.line, keyword, example)
+    )
 
 
 def _not_fed(error, learner):
@@ -361,9 +398,61 @@ class ExceptHook:
     def __call__(self, kind, error, traceback):
         paragraph = safe_explain(error, self.script)
         if paragraph is None:
+            try:
+                traceback = learners_traceback(error, self.script)
+            except Exception:  # never hide the error behind a mistake here
+                pass
             self.previous(kind, error, traceback)
         else:
             print(paragraph, file=sys.stderr)
+
+
+def learners_traceback(error, script):
+    """Python's own error in the learner's script, with its traceback left to the learner's lines:
+    the frames inside TensorFlow's package (module_wrapper.py, dispatch.py) and inside the
+    project's own modules (the training loop of tensorflowvisu.py) are left out, and the error
+    and Python's message (its "Did you mean") stay. Errors chained to it are trimmed alike. An
+    error with no frame of the script keeps its whole traceback. Returns the new traceback."""
+    script = pathlib.Path(script).resolve()
+    seen = set()
+    todo = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        trimmed = _trimmed(current.__traceback__, script)
+        if trimmed is not None:
+            current.__traceback__ = trimmed
+        todo.extend([current.__cause__, current.__context__])
+    return error.__traceback__
+
+
+def _trimmed(traceback, script):
+    entries = []
+    while traceback is not None:
+        entries.append(traceback)
+        traceback = traceback.tb_next
+    if not any(_same_file(tb.tb_frame.f_code.co_filename, script) for tb in entries):
+        return None
+    kept = None
+    for tb in reversed(entries):
+        if not _workshop_or_tensorflow(tb.tb_frame.f_code.co_filename):
+            kept = types.TracebackType(kept, tb.tb_frame, tb.tb_lasti, tb.tb_lineno)
+    return kept
+
+
+def _workshop_or_tensorflow(filename):
+    return inside(filename, TENSORFLOW_FOLDER) or any(
+        inside(filename, module) for module in _PROJECT_MODULES
+    )
+
+
+def _same_file(filename, script):
+    try:
+        return pathlib.Path(filename).resolve() == script
+    except (OSError, ValueError):
+        return False
 
 
 def _report_in_cell(shell, script):

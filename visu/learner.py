@@ -10,6 +10,7 @@ import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
 TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
+SESSION_RUN = tf.Session.run  # every session's run (BaseSession's), found by its code
 
 FUNCTIONS = {  # op types as the script wrote them, for tensors it gave no name
     "MatMul": "tf.matmul",
@@ -106,8 +107,7 @@ class Learner:
         """The arguments of the sess.run call the error came from: (fetches, feed_dict, session),
         or None."""
         for frame in self.inside:
-            code = frame.f_code
-            if code.co_name == "run" and code.co_filename.endswith("session.py"):
+            if frame.f_code is SESSION_RUN.__code__:
                 local = frame.f_locals
                 if "fetches" in local and "self" in local:
                     return local["fetches"], local.get("feed_dict"), local["self"]
