@@ -20,7 +20,7 @@ import pytest
 
 from benchmarks.harness import run_step
 from conftest import ROOT
-from visu import errors, progress, spellings
+from visu import errors, progress, spellings, wording
 
 STEP_1_0 = "mnist_1.0_softmax.py"
 STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
@@ -485,6 +485,37 @@ def test_biases_that_do_not_fit_the_weights_get_both_fixes_when_either_is_possib
     assert_one_paragraph(paragraph, path, line_of(path, "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)"))
     assert "its weights W2 [200, 50] give 50 neurons: B2 must be [50]" in paragraph
     assert "or, if the layer is meant to have 100 neurons, W2 must be [200, 100]" in paragraph
+
+
+# --- a message that no pattern reads (a release of TensorFlow that rewords it) --------------------
+
+NEVER = re.compile(r"(?!)")  # a pattern that reads nothing
+
+
+def test_a_refusal_no_pattern_reads_still_gets_the_learners_line_and_tensorflows_reason(
+    beside_the_steps, mnist_dir, monkeypatch
+):
+    monkeypatch.setattr(wording, "BUILD_REFUSAL", NEVER)
+    path = beside_the_steps(UNFLATTENED)
+    _, paragraph = paragraph_while_building(path)
+    assert paragraph is not None
+    assert_one_paragraph(paragraph, path, line_of(path, "Y1 = tf.nn.relu(tf.matmul(X, W1)"))
+    assert paragraph.startswith("The network cannot be built: ")
+    assert "TensorFlow refused it: Dimensions must be equal, but are 1 and 784." in paragraph
+    assert "{{node" not in paragraph
+
+
+def test_a_run_time_error_no_pattern_reads_is_still_traced_back_through_the_graph(
+    beside_the_steps, mnist_dir, capsys, monkeypatch
+):
+    for name in ("LOGITS_AND_LABELS", "INCOMPATIBLE_SHAPES", "RESHAPE_VALUES", "MATRIX_SIZES"):
+        monkeypatch.setattr(wording, name, NEVER)
+    path = beside_the_steps(FLATTEN_PACKING_IMAGES)
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    assert "TensorFlow says: " in err
+    line = line_of(path, FLATTEN)
+    assert "The cause: YY = tf.reshape(Y3, [-1, 2352]) (line %d) packs 4 images" % line in err
 
 
 # --- as the learner runs it ----------------------------------------------------------------------

@@ -3,11 +3,10 @@ conv2d, an addition, reshape, concat, or any other operation in general terms), 
 different types in one operation, or a convolution whose depths TensorFlow lets through but whose
 fate depends on the processor; each explained with the script's names and what to do."""
 
-import re
-
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from visu import wording
 from visu.learner import (
     FUNCTIONS,
     OPERATORS,
@@ -18,22 +17,6 @@ from visu.learner import (
     shape_text,
     variable_behind,
 )
-
-# Shape inference's refusal while building: "<what> for '{{node MatMul}} = BatchMatMulV2[...]
-# (Placeholder, MatMul/ReadVariableOp)' with input shapes: [?,28,28,1], [784,100]."
-_BUILD_REFUSAL = re.compile(
-    r"^(?P<what>.*?) for '\{\{node (?P<node>[^}]+)\}\} = (?P<type>\w+)(?:\[.*?\])?"
-    r"\((?P<inputs>[^)]*)\)' with input shapes: (?P<shapes>.*?)(?: and with .*)?\.?$",
-    re.S,
-)
-
-_SHAPE = re.compile(r"\[[^\]]*\]|\?")
-
-_TYPES_DIFFER = re.compile(
-    r"Input '\w+' of '(?P<op>\w+)' Op has type (?P<one>\w+) that does not match type "
-    r"(?P<other>\w+) of argument"
-)
-
 
 # --- building the graph ------------------------------------------------------------------------
 
@@ -87,14 +70,14 @@ def convolution_depths(error, learner):
 
 def refused_while_building(error, learner):
     """A layer whose shapes do not fit, refused by shape inference while the graph is built."""
-    if not isinstance(error, ValueError) or not _raised_by_tensorflow(learner):
+    if not isinstance(error, ValueError) or not raised_by_tensorflow(learner):
         return None
-    refusal = _BUILD_REFUSAL.match(str(error).strip())
+    refusal = wording.BUILD_REFUSAL.match(str(error).strip())
     if not refusal:
         return None
     graph = tf.get_default_graph()
     inputs, ops = [], []
-    for name, shape in zip(refusal["inputs"].split(","), _SHAPE.findall(refusal["shapes"])):
+    for name, shape in zip(refusal["inputs"].split(","), wording.SHAPE.findall(refusal["shapes"])):
         name = name.strip().split(":")[0]
         try:
             op = graph.get_operation_by_name(name)
@@ -130,7 +113,7 @@ def refused_while_building(error, learner):
     return "The network cannot be built: %s. %s" % (learner.line, advice)
 
 
-def _raised_by_tensorflow(learner):
+def raised_by_tensorflow(learner):
     """Whether the error was raised inside TensorFlow's own code, called by the learner's."""
     return inside(learner.inside[-1].f_code.co_filename, TENSORFLOW_FOLDER)
 
@@ -338,8 +321,8 @@ def _layer_weights(product, learner):
 
 def _reshape_advice(source, message):
     a, a_dims = source
-    target = re.search(r"input\[1\] = (\[[^\]]*\])", message)
-    target = shape_text(shape_dims(target.group(1))) if target else "the shape asked for"
+    target = wording.RESHAPE_TARGET.search(message)
+    target = shape_text(shape_dims(target["shape"])) if target else "the shape asked for"
     size = _size(a_dims)
     text = "tf.reshape cannot turn %s %s into %s" % (a, shape_text(a_dims), target)
     if size is None:
@@ -362,8 +345,8 @@ def _concat_advice(parts):
 
 def types_differ(error, learner):
     """Two values of different types in one operation (an int32 constant added to float32)."""
-    found = _TYPES_DIFFER.search(str(error))
-    if not isinstance(error, TypeError) or not found or not _raised_by_tensorflow(learner):
+    found = wording.TYPES_DIFFER.search(str(error))
+    if not isinstance(error, TypeError) or not found or not raised_by_tensorflow(learner):
         return None
     operation = OPERATORS.get(found["op"])
     operation = "'%s'" % operation if operation else FUNCTIONS.get(found["op"], found["op"])

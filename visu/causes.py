@@ -29,7 +29,7 @@ def story(op, error, learner, feed_dict):
     """The cause of a shape error of sess.run at the operation op, in the learner's names, or
     None when the message is not about sizes or nothing in the graph explains it."""
     message = str(getattr(error, "message", error))
-    if not any(
+    about_sizes = any(
         pattern.search(message)
         for pattern in (
             wording.LOGITS_AND_LABELS,
@@ -37,7 +37,9 @@ def story(op, error, learner, feed_dict):
             wording.RESHAPE_VALUES,
             wording.MATRIX_SIZES,
         )
-    ):
+    )
+    # a message reworded by a release of TensorFlow: what the graph shows is told all the same
+    if not about_sizes and not isinstance(error, tf.errors.InvalidArgumentError):
         return None
     graph = _Graph(learner, feed_dict)
     for changer in graph.changers(op):
@@ -47,7 +49,7 @@ def story(op, error, learner, feed_dict):
             text = graph.swapped_story(changer, op)
         if text:
             return "The cause: " + text
-    text = graph.feeds_story(op)
+    text = graph.feeds_story(op) if about_sizes else None
     return "The cause: " + text if text else None
 
 
@@ -90,7 +92,7 @@ class _Graph:
         found, seen, todo = [], set(), [op]
         while todo:
             current = todo.pop(0)
-            if current.name in seen or current.name.startswith("gradients"):
+            if current.name in seen or wording.GRADIENTS_SCOPE.match(current.name):
                 continue
             seen.add(current.name)
             if current.type in ("Reshape",) + _PRODUCTS and self.made_by_script(current):

@@ -7,7 +7,8 @@ variables and operations: its variables are searched for the TensorFlow objects 
 about, by identity, so nothing needs a name= argument. Kinds explained:
 
   shapes      a layer that cannot be built: matmul, conv2d, add, reshape, concat (and any other
-              operation, in general terms), with the shapes of what it was given
+              operation, in general terms), with the shapes of what it was given; a matmul with
+              the weights first is said so, and advice states the shapes it rests on
   depths      a convolution whose weights take fewer channels than its images have, which
               TensorFlow builds: refused when the graph is complete, the same on every processor
   types       two values of different types in one operation (float32 and int32)
@@ -17,10 +18,16 @@ about, by identity, so nothing needs a name= argument. Kinds explained:
               graph (an earlier run in the same notebook)
   not ready   a variable used before the initializer gave it a value, the optimizer's included
   running     any other error of TensorFlow's while sess.run computes, with where the operation
-              was built
+              was built; over a size made wrong earlier, the cause traced back to the line that
+              made it (visu/causes.py)
+  keyword     a keyword that sess.run does not take: the deck's feed= (feed_dict=)
+  in general  any other error of TensorFlow's, or one whose message no pattern of
+              visu/wording.py reads: the learner's line and TensorFlow's own reason
 
 Anything else (a NameError, a typo, an error in the project's own code) gets None: Python's own
-message says it best. The option --traceback shows TensorFlow's own traceback instead.
+message says it best, and the script's sys.excepthook shows it with the traceback left to the
+learner's own lines (learners_traceback). The option --traceback shows TensorFlow's own error and
+the whole traceback instead.
 """
 
 import inspect
@@ -38,6 +45,7 @@ from visu import causes, wording
 from visu.build_errors import (
     conv_advice,
     convolution_depths,
+    raised_by_tensorflow,
     refused_while_building,
     types_differ,
 )
@@ -66,18 +74,6 @@ _PROJECT_MODULES = (
 
 TRACEBACK_NOTE = "(TensorFlow's own error and traceback: run again with %s.)" % TRACEBACK_OPTION
 
-_NOT_FED = re.compile(r"You must feed a value for placeholder tensor '(?P<name>[^']+)'")
-
-_NOT_READY = re.compile(
-    r"Could not find variable (?P<a>\S+?)\. |Attempting to use uninitialized value (?P<b>\S+)"
-    r"|Error while reading resource variable (?P<c>\S+) from Container"
-)
-
-# Adam's and the other optimizers' own variables: "beta1_power", "Variable_3/Adam_1", ...
-_OPTIMIZER_VARIABLE = re.compile(
-    r"^(beta[12]_power.*|.+/(Adam|Momentum|RMSProp|Adagrad|Ftrl|Adadelta)\w*)$"
-)
-
 
 def explain(error, script, iteration=None):
     """The paragraph for an error of the graph in the learner's script (a path), or None when the
@@ -100,7 +96,7 @@ def explain(error, script, iteration=None):
         if text:
             break
     else:
-        text = _failed_while_running(error, learner)
+        text = _failed_while_running(error, learner) or _in_general(error, learner)
     if not text:
         return None
     start = "Training stopped at iteration %d: " % iteration if iteration is not None else ""
@@ -133,7 +129,7 @@ def _run_keyword(error, learner):
 
 def _not_fed(error, learner):
     """A placeholder that what sess.run computes needs, left out of the feed dictionary."""
-    found = _NOT_FED.search(str(getattr(error, "message", "")))
+    found = wording.NOT_FED.search(str(getattr(error, "message", "")))
     if not isinstance(error, tf.errors.OpError) or not found or error.op is None:
         return None
     placeholder = error.op
@@ -167,7 +163,7 @@ def _not_fed(error, learner):
 
 def _not_ready(error, learner):
     """A variable used before the initializer gave it a value: made after it, or never."""
-    found = _NOT_READY.search(str(getattr(error, "message", "")))
+    found = wording.NOT_READY.search(str(getattr(error, "message", "")))
     if not isinstance(error, tf.errors.OpError) or not found:
         return None
     variable_name = found["a"] or found["b"] or found["c"]
@@ -178,7 +174,7 @@ def _not_ready(error, learner):
     made = learner.built_at(variable.op) if variable is not None else None
     if name:
         what = "the variable %s" % name
-    elif _OPTIMIZER_VARIABLE.match(variable_name):
+    elif wording.OPTIMIZER_VARIABLE.match(variable_name):
         what = (
             "the optimizer's own variable %s (Adam keeps beta1_power, beta2_power and two "
             "averages for every weight, made by minimize())" % variable_name
@@ -349,6 +345,27 @@ def _as_written(tensor):
     return tensor
 
 
+def _in_general(error, learner):
+    """An error of TensorFlow's that no pattern of visu/wording.py reads (a release that reworded
+    its message, a kind not explained here): the learner's line, which names what failed, and
+    TensorFlow's own reason, never its traceback alone. Python's own errors in a call (a keyword
+    the function does not take, an argument missing) are not TensorFlow's: None."""
+    message = _first_line(getattr(error, "message", None) or str(error))
+    if isinstance(error, tf.errors.OpError):
+        return "sess.run cannot compute: %s. TensorFlow says: %s." % (
+            learner.line,
+            message.rstrip("."),
+        )
+    if not isinstance(error, (ValueError, TypeError)) or not raised_by_tensorflow(learner):
+        return None
+    if wording.PYTHON_CALL.search(str(error)):
+        return None
+    message = wording.NODE_ANNOTATION.sub("", message).rstrip(".")
+    if learner.session_run() is not None:
+        return "sess.run refused: %s. TensorFlow says: %s." % (learner.line, message)
+    return "The network cannot be built: %s. TensorFlow refused it: %s." % (learner.line, message)
+
+
 def _conv_mismatch(op, learner):
     """A convolution whose weights expect fewer input channels than the images have: TensorFlow
     builds it (a grouped convolution, when they divide), and only fails to train it."""
@@ -370,8 +387,7 @@ def _conv_mismatch(op, learner):
 def _first_line(message):
     """TensorFlow's own reason, without its "Graph execution error" and node annotations."""
     lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    skip = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original ")
-    useful = [line for line in lines if not line.startswith(skip)]
+    useful = [line for line in lines if not line.startswith(wording.ANNOTATIONS)]
     return useful[0] if useful else (lines[0] if lines else "")
 
 

@@ -9,6 +9,8 @@ import pathlib
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+from visu import wording
+
 TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
 SESSION_RUN = tf.Session.run  # every session's run (BaseSession's), found by its code
 
@@ -270,7 +272,7 @@ def feeds_dropout(op, depth=3):
     """Whether the operation's value goes into tf.nn.dropout within a few operations (pkeep
     does through rate=1 - pkeep)."""
     consumers = [consumer for output in op.outputs for consumer in output.consumers()]
-    if any(consumer.name.startswith("dropout") for consumer in consumers):
+    if any(wording.DROPOUT_SCOPE.match(consumer.name) for consumer in consumers):
         return True
     return depth > 1 and any(feeds_dropout(consumer, depth - 1) for consumer in consumers)
 

@@ -71,11 +71,22 @@ MATRIX_SIZES = re.compile(
 # The lines of an OpError's message that are TensorFlow's annotations, not its reason
 ANNOTATIONS = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original ")
 
+# Where a refusal names the operation in TensorFlow's terms, to the end of the message: " for
+# '{{node MatMul}} = BatchMatMulV2[...](...)' with input shapes: ..." (the general paragraph
+# names it by the learner's line instead)
+NODE_ANNOTATION = re.compile(r" for '\{\{node .*$", re.S)
+
 # --- calls into TensorFlow ---------------------------------------------------------------------
 
 # Python's own message for a keyword that a function does not take: sess.run(..., feed=...)
 UNEXPECTED_KEYWORD = re.compile(
     r"^(?:\w+\.)?(?P<function>\w+)\(\) got an unexpected keyword argument '(?P<keyword>\w+)'"
+)
+
+# Python's own errors in a call, which are the learner's to read as Python writes them
+PYTHON_CALL = re.compile(
+    r"\(\) (?:got an unexpected keyword argument|missing \d+ required|takes \d+ positional|"
+    r"takes from \d+ to \d+ positional|got multiple values for argument)"
 )
 
 # TensorFlow's log record for a deprecated function or argument that still works: "From
@@ -98,6 +109,9 @@ OPTIMIZER_VARIABLE = re.compile(
 # The operations tf.nn.dropout makes, in their name scope: "dropout/...", "dropout_1/..."
 DROPOUT_SCOPE = re.compile(r"^dropout(_\d+)?/")
 
+# The operations of the gradients that minimize() adds: "gradients/...", "gradients_1/..."
+GRADIENTS_SCOPE = re.compile(r"^gradients(_\d+)?/")
+
 PATTERNS = {
     "BUILD_REFUSAL": "shape inference's refusal of a layer while the graph is built",
     "RESHAPE_TARGET": "the shape a refused tf.reshape was asked for",
@@ -109,9 +123,11 @@ PATTERNS = {
     "RESHAPE_VALUES": "a reshape whose rows the values do not fill, while running",
     "MATRIX_SIZES": "a matrix product whose inner sizes differ, while running",
     "UNEXPECTED_KEYWORD": "a keyword that sess.run does not take (the deck's feed=)",
+    "PYTHON_CALL": "Python's own errors in a call, left to Python's message",
     "DEPRECATED": "TensorFlow's log record for a deprecated spelling that still works",
     "OPTIMIZER_VARIABLE": "the names of an optimizer's own variables",
     "DROPOUT_SCOPE": "the names of the operations tf.nn.dropout makes",
+    "GRADIENTS_SCOPE": "the names of the operations of the gradients",
 }
 
 
