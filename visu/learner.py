@@ -66,6 +66,7 @@ class Learner:
 
     def where(self, filename, lineno):
         source = linecache.getline(filename, lineno).strip()
+        source = source.split("  # ", 1)[0].rstrip()  # the line's code, without its comment
         return "%s, line %d (%s)" % (self.script.name, lineno, source)
 
     def built_at(self, op):

@@ -144,6 +144,7 @@ class _Notices(logging.Filter):
         while frame is not None:
             if _same_file(frame.f_code.co_filename, self.script):
                 source = linecache.getline(frame.f_code.co_filename, frame.f_lineno).strip()
+                source = source.split("  # ", 1)[0].rstrip()  # the code, without its comment
                 return "%s, line %d (%s)" % (self.script.name, frame.f_lineno, source)
             frame = frame.f_back
         return None
