@@ -116,7 +116,9 @@ class _Graph:
         """(values per image before, values per row after, fixed rows or None) for a reshape of
         the data that does not keep one row per image; None when it does, or is not known."""
         before, after = shape_dims(op.inputs[0].shape), shape_dims(op.outputs[0].shape)
-        if not before or not after or before[0] is not None or None in before[1:]:
+        if not before or len(before) < 2 or not after or before[0] is not None:
+            return None
+        if None in before[1:]:
             return None
         per_image = math.prod(before[1:])
         if after[0] is not None:  # a fixed number of rows, whatever the number of images
@@ -150,10 +152,10 @@ class _Graph:
         source_name = learner.describe(source.op)
         name = _reshape_call(op, learner, source_name)
         dims = shape_dims(source.shape)
-        holds = "%s holds %s = %d values per image" % (
+        sizes = " x ".join(str(d) for d in dims[1:])
+        holds = "%s holds %s values per image" % (
             source_name,
-            " x ".join(str(d) for d in dims[1:]),
-            per_image,
+            "%s = %d" % (sizes, per_image) if len(dims) > 2 else per_image,
         )
         fed = self.images(op)
         count = fed[2] if fed else None
