@@ -367,6 +367,8 @@ def check_window(timeout=WINDOW_TIMEOUT_S):
     # Once the window was tried, a crash or hang at exit would come after a step's training.
     if "reason" in reported:
         reason = reported["reason"]
+        if reason is None and reported.get("note"):  # the steps open Tk's window instead
+            return Result(NOTE, "window: " + reported["note"])
         if reason is None:
             return Result(OK, "a live window will open (matplotlib's %s backend)" % backend)
         return Result(
@@ -394,10 +396,19 @@ def probe_window():
     packages = [package for module, package in TOOLKIT_PACKAGES if module in sys.modules]
     print(json.dumps({"backend": backend, "package": packages[0] if packages else None}))
     sys.stdout.flush()
-    figure, reason = views.window_figure()
+    notes = []  # Qt's window given up for Tk's, where Qt cannot start
+    figure, reason = views.window_figure(say=notes.append)
     if figure is not None:
         plt.close(figure)
-    print(json.dumps({"reason": None if reason is None else _one_line(reason)}))
+    print(
+        json.dumps(
+            {
+                "reason": None if reason is None else _one_line(reason),
+                "backend": matplotlib.get_backend(),
+                "note": notes[0] if notes else None,
+            }
+        )
+    )
 
 
 def _run_window_probe(timeout):

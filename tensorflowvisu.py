@@ -28,7 +28,7 @@ import visu.startup  # before tensorflow: imports it with its start-up log quiet
 
 import tensorflow.compat.v1 as tf
 
-from visu import build_errors, errors, notes, progress, reference, summary
+from visu import build_errors, errors, notes, progress, reference, spellings, summary
 from visu import options as run_options
 from visu.graphs import GRAPHS, layout_of
 from visu.interrupt import StopAtIterationEnd
@@ -56,6 +56,8 @@ def parse_run_options(argv=None, iterations=None):
     options.script = script
     if not options.traceback:  # an error of the graph in the script: one paragraph
         errors.report_uncaught(script, jupyter_shell())
+    if not (options.tf_log or visu.startup.STARTED.shown):  # the codelab's spellings: one line
+        spellings.report_spellings(script)
     return options
 
 

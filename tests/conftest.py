@@ -1,13 +1,21 @@
-"""Shared fixtures: where the real MNIST files are, and the repository's root."""
+"""Shared fixtures: where the real MNIST files are, the repository's root, and a virtual screen
+(Xvfb) with the toolkits whose windows the real-window tests open on it."""
 
 import os
 import pathlib
+import re
+import select
+import shutil
+import subprocess
+import sys
+import time
 
 import mnistdata
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+SCREEN = (1600, 1000)  # the virtual screen's size in pixels
 
 # The Pythons the tests start write their output in UTF-8, as the tests read it (encoding="utf-8"):
 # to a pipe they would write in the locale's code page otherwise, cp1252 on Windows.
@@ -70,3 +78,101 @@ def mnist_dir():
     skip_or_fail_in_ci(
         "the real MNIST files are not in %s (set MNIST_DATA_DIR)" % ", ".join(map(str, candidates))
     )
+
+
+# --- a virtual screen, and the toolkits a window opens in there --------------------------------
+
+
+@pytest.fixture
+def xvfb(tmp_path):
+    """A fresh Xvfb on a free display number; yields (DISPLAY, path of its XWD screen file)."""
+    missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
+    if missing:
+        skip_or_fail_in_ci(
+            "%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing)
+        )
+    fbdir = tmp_path / "framebuffer"
+    fbdir.mkdir()
+    log = tmp_path / "xvfb.log"
+    read_end, write_end = os.pipe()
+    with open(log, "wb") as log_file:
+        # -displayfd: Xvfb picks a free display, and writes its number once it accepts clients
+        server = subprocess.Popen(
+            [
+                "Xvfb",
+                "-displayfd",
+                str(write_end),
+                "-screen",
+                "0",
+                "%dx%dx24" % SCREEN,
+                "-nolisten",
+                "tcp",
+                "-fbdir",
+                str(fbdir),
+                # No reset when the last client leaves: a client connecting during the reset is
+                # turned away, as Qt's is when matplotlib has just opened and closed the display
+                # to check it (xserver issue 1102).
+                "-noreset",
+            ],
+            pass_fds=[write_end],
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+        )
+    os.close(write_end)
+    try:
+        number = b""
+        deadline = time.monotonic() + 20
+        while not number.endswith(b"\n") and time.monotonic() < deadline and server.poll() is None:
+            if select.select([read_end], [], [], 0.2)[0]:
+                chunk = os.read(read_end, 16)
+                if not chunk:
+                    break
+                number += chunk
+        if not number.strip().isdigit():
+            server.kill()
+            server.wait()
+            pytest.fail("Xvfb did not start: %s" % log.read_text(errors="replace")[-2000:])
+        yield ":" + number.decode().strip(), fbdir / "Xvfb_screen0"
+    finally:
+        os.close(read_end)
+        if server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+# The toolkits the window is tested in, by matplotlib's backend names (MPLBACKEND): what opens a
+# window of each on its own, and the library that is loaded once the step's window is one of it.
+TOOLKITS = {
+    "TkAgg": ("import tkinter; tkinter.Tk().destroy()", re.compile(r"/libtk[\d.]*\.so")),
+    "QtAgg": (
+        "from PyQt6.QtWidgets import QApplication, QWidget; app = QApplication([]); "
+        "window = QWidget(); window.show(); app.processEvents(); window.close()",
+        re.compile(r"/libQt\d*Widgets\.so"),
+    ),
+}
+
+
+@pytest.fixture(params=list(TOOLKITS))
+def backend(request, xvfb):
+    """The backend a test's step runs with, once its toolkit has opened a window on the virtual
+    screen: Qt without its X libraries ends the process (abort), Tk without tkinter raises."""
+    display, _ = xvfb
+    env = dict(os.environ, DISPLAY=display)
+    env.pop("WAYLAND_DISPLAY", None)
+    check = subprocess.run(
+        [sys.executable, "-c", TOOLKITS[request.param][0]],
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    if check.returncode != 0:
+        skip_or_fail_in_ci(
+            "%s cannot open a window (exit status %d): %s"
+            % (request.param, check.returncode, check.stderr.strip()[-300:])
+        )
+    return request.param

@@ -1,7 +1,9 @@
 """README and the pages in docs/: every link and picture resolves to a file the repository tracks,
-README stays a short page for a learner that links to the others, and every place that states a
-step's results says what visu/steps.py, the one table of them, says."""
+README stays a short page for a learner that links to the others, every place that states a
+step's results says what visu/steps.py, the one table of them, says, and the table of where the
+graphs show names tests the suite has."""
 
+import ast
 import re
 import subprocess
 import urllib.parse
@@ -10,7 +12,7 @@ import nbformat
 import pytest
 
 import check_setup
-from conftest import ROOT, skip_or_fail_in_ci
+from conftest import ROOT, TOOLKITS, skip_or_fail_in_ci
 from visu import graphs, steps
 
 PAGES = ["README.md"] + sorted("docs/" + path.name for path in (ROOT / "docs").glob("*.md"))
@@ -105,6 +107,28 @@ def test_the_page_on_the_window_lists_every_graph_and_key_of_the_table():
     rows = table_with("docs/running.md", "key", "shows")
     assert [(row["key"], row["shows"]) for row in rows] == graphs.docs_key_rows()
     assert "W" in [row["key"] for row in rows]
+
+
+# --- where the graphs show: each front end and the tests that check it -------------------------
+
+NAMED_TEST = re.compile(r"`(test_\w+\.py)::(test_\w+)(?:\[(\w+)\])?`")  # file::test[backend]
+
+
+def test_the_front_ends_checked_in_ci_name_tests_the_suite_has():
+    rows = table_with("docs/setup-and-tests.md", "platform", "front end", "how it is checked")
+    assert len(rows) >= 10
+    for row in rows:
+        checked, named = row["how it is checked"], NAMED_TEST.findall(row["how it is checked"])
+        where = "%s, %s" % (row["platform"], row["front end"])
+        assert checked.startswith(("CI", "not yet")), where
+        assert bool(named) == checked.startswith("CI"), where  # no test named: not in CI
+        for file, name, backend in named:
+            tree = ast.parse((ROOT / "tests" / file).read_text(encoding="utf-8"))
+            tests = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+            assert name in tests, "%s: %s has no test %s" % (where, file, name)
+            fixtures = [argument.arg for argument in tests[name].args.args]
+            assert ("backend" in fixtures) == bool(backend), "%s: %s[%s]" % (where, name, backend)
+            assert not backend or backend in TOOLKITS, "%s: %s[%s]" % (where, name, backend)
 
 
 # --- each step's results: visu/steps.py, and every place that states them --------------------

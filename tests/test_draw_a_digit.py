@@ -1,31 +1,22 @@
-"""Drawing a digit for the network, for real: a step trains in a Tk window on a virtual screen
-(Xvfb), then the test presses D, draws a 2 with the mouse (xdotool: button down, moves, button
-up), and reads the network's answer from what the script prints and the 28x28 input it shows
-from the screen's pixels. With SAVE_SCREENSHOTS=<folder>, the window with the pad is saved there
-as draw_a_digit.png (README's picture).
+"""Drawing a digit for the network, for real: a step trains in a window on a virtual screen
+(Xvfb), Tk's and Qt's, then the test presses D, draws a 2 with the mouse (xdotool: button down,
+moves, button up), and reads the network's answer from what the script prints and the 28x28
+input it shows from the screen's pixels. With SAVE_SCREENSHOTS=<folder>, the window with the pad
+is saved there as draw_a_digit.png (README's picture; Qt's as draw_a_digit_qtagg.png).
 
-Needs what tests/test_live_window.py needs: Xvfb, xdotool and Python's tkinter.
+Needs what tests/test_live_window.py needs: Xvfb, xdotool, Python's tkinter and PyQt6.
 """
 
 import os
 import re
-import subprocess
-import sys
 import time
 
 import numpy as np
 from matplotlib.figure import Figure
-from test_live_window import (  # noqa: F401 (xvfb: a fixture, used by its name)
-    SCREEN,
-    LiveScript,
-    _save,
-    dark,
-    long_lines,
-    xvfb,
-)
+from test_live_window import LiveScript, _save, dark, long_lines
 from test_notebook import Kernel
 
-from conftest import ROOT, skip_or_fail_in_ci
+from conftest import ROOT, SCREEN
 from visu import drawpad
 from visu.views import FIGSIZE
 
@@ -66,22 +57,17 @@ def input_on_screen(canvas, box):
 
 
 def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answer(
-    xvfb,  # noqa: F811 (the fixture imported above)
-    mnist_dir,
-    tmp_path,
+    xvfb, backend, mnist_dir, tmp_path
 ):
     display, screen_file = xvfb
-    tk_check = subprocess.run(
-        [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    if tk_check.returncode != 0:
-        skip_or_fail_in_ci("Python's tkinter cannot open a window: " + tk_check.stderr[-300:])
     script = LiveScript(
-        display, screen_file, mnist_dir, tmp_path, script=STEP, arguments=("--iterations", "300")
+        display,
+        screen_file,
+        mnist_dir,
+        tmp_path,
+        backend,
+        script=STEP,
+        arguments=("--iterations", "300"),
     )
     try:
         script.wait_for_window()
@@ -103,11 +89,7 @@ def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answe
         script.wait_until(pad_shown, "D did not show the pad", retry_key=None)
 
         # the mouse draws a 2: button down, moves, button up
-        geometry = dict(
-            line.split("=")
-            for line in script.xdotool("getwindowgeometry", "--shell", script.window).split()
-        )
-        origin = np.array([int(geometry["X"]), int(geometry["Y"])])
+        origin = np.array(script.canvas_origin)  # where the last screenshot found the canvas
         scale = (pad_box[2] - pad_box[0]) / drawpad.PAD_PIXELS
         points = [origin + (pad_box[0], pad_box[1]) + p * scale for p in pad_points()]
         pixels = [[str(v) for v in np.round(point).astype(int)] for point in points]
@@ -146,7 +128,7 @@ def test_drawing_a_digit_in_the_window_shows_what_the_network_sees_and_its_answe
         left, top, right, bottom = (int(v) for v in pad_box)
         assert dark(canvas[top:bottom, left:right]).mean() > 0.03, "no drawing on the pad"
         if os.environ.get("SAVE_SCREENSHOTS"):
-            _save(os.environ["SAVE_SCREENSHOTS"], "draw_a_digit.png", script.last_window)
+            _save(os.environ["SAVE_SCREENSHOTS"], "draw_a_digit", backend, script.last_window)
 
         # D again: the graphs back; q closes the window and the script ends well
         script.press("d")

@@ -10,6 +10,7 @@ runs with %run in a real Jupyter kernel.
 """
 
 import os
+import pathlib
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import pytest
 
 from benchmarks.harness import run_step
 from conftest import ROOT
-from visu import errors, progress
+from visu import errors, progress, spellings, wording
 
 STEP_1_0 = "mnist_1.0_softmax.py"
 STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
@@ -359,6 +360,164 @@ def test_any_other_error_while_running_names_what_failed_and_where_it_was_built(
     assert re.search(r"TensorFlow says: .*\b50\b.*\b100\b", err)
 
 
+# --- a size made wrong earlier, failing later: the cause traced back ------------------------------
+
+FLATTEN_PACKING_IMAGES = (  # a flatten with four images' worth per row, the weights made to fit
+    STEP_3_0,
+    [
+        ("tf.reshape(Y3, [-1, 7 * 7 * M])", "tf.reshape(Y3, [-1, 7 * 7 * M * 4])"),
+        ("tf.truncated_normal([7 * 7 * M, N]", "tf.truncated_normal([7 * 7 * M * 4, N]"),
+    ],
+)
+PADDING_VALID = (  # the last convolution without padding: 6x6, not the 7x7 the flatten expects
+    STEP_3_0,
+    [('strides=[1, 2, 2, 1], padding="SAME") + B3', 'strides=[1, 2, 2, 1], padding="VALID") + B3')],
+)
+STRIDE_1 = (  # the second convolution's stride 1: 14x14 after the third, not 7x7
+    STEP_3_0,
+    [("conv2d(Y1, W2, strides=[1, 2, 2, 1]", "conv2d(Y1, W2, strides=[1, 1, 1, 1]")],
+)
+Y3_CONV = "Y3 = tf.nn.relu(tf.nn.conv2d(Y2, W3"
+Y2_CONV = "Y2 = tf.nn.relu(tf.nn.conv2d(Y1, W2"
+FLATTEN = "YY = tf.reshape(Y3,"
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            FLATTEN_PACKING_IMAGES,
+            [
+                ("YY = tf.reshape(Y3, [-1, 2352]) (line %d) packs 4 images into each row", FLATTEN),
+                ("Y3 holds 7 x 7 x 12 = 588 values per image, and each row takes 2352", None),
+                ("the 100 images fed to X make 25 rows, not 100", None),
+                ("Y3 7x7x12 (conv 4x4, stride 2, SAME, line %d)", Y3_CONV),
+                ("flatten each image whole, tf.reshape(Y3, [-1, 588]), and give W4 588 rows", None),
+            ],
+        ),
+        (
+            PADDING_VALID,
+            [
+                ("YY = tf.reshape(Y3, [-1, 588]) (line %d) asks for rows of 588 values", FLATTEN),
+                ("Y3 holds 6 x 6 x 12 = 432 values per image", None),
+                ("the 100 images fed to X are 43200 values, not a whole number of rows", None),
+                ("Y2 14x14x8 (conv 5x5, stride 2, SAME, line %d)", Y2_CONV),
+                ("Y3 6x6x12 (conv 4x4, stride 2, VALID, line %d)", Y3_CONV),
+                ("Two fixes: flatten each image whole, tf.reshape(Y3, [-1, 432])", None),
+                (
+                    'make Y3 hold 588 values per image, as the reshape asks: padding="SAME" '
+                    "at line %d",
+                    Y3_CONV,
+                ),
+            ],
+        ),
+        (
+            STRIDE_1,
+            [
+                ("YY = tf.reshape(Y3, [-1, 588]) (line %d) cuts each image into 4 rows", FLATTEN),
+                ("Y3 holds 14 x 14 x 12 = 2352 values per image", None),
+                ("the 100 images fed to X make 400 rows, not 100", None),
+                ("Y2 28x28x8 (conv 5x5, stride 1, SAME, line %d)", Y2_CONV),
+                ("strides=[1, 2, 2, 1] at line", None),
+            ],
+        ),
+    ],
+    ids=["flatten-packs-images", "padding-valid", "stride-1"],
+)
+def test_a_size_made_wrong_earlier_is_traced_to_the_line_that_made_it(
+    edit, expected, beside_the_steps, mnist_dir, capsys
+):
+    path = beside_the_steps(edit)
+    err = paragraph_while_training(path, capsys)
+    assert err.startswith("Training stopped at iteration 0: sess.run cannot compute: ")
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    assert "TensorFlow says: " in err and " The cause: " in err
+    for text, source in expected:
+        assert (text % line_of(path, source) if source else text) in err
+
+
+SWAPPED_MATMUL = (STEP_2_2, [("tf.matmul(XX, W1)", "tf.matmul(W1, XX)")])
+
+
+def test_a_matmul_with_the_weights_first_is_said_so_not_blamed_on_the_biases(
+    beside_the_steps, mnist_dir
+):
+    # it builds, the batch size being unknown, into a [784, 784] product, and B1 [200] fails
+    path = beside_the_steps(SWAPPED_MATMUL)
+    _, paragraph = paragraph_while_building(path)
+    assert_one_paragraph(paragraph, path, line_of(path, "tf.matmul(W1, XX)"))
+    assert "tf.matmul(W1, XX) has the weights and the data in each other's places" in paragraph
+    assert "W1 [784, 200] is a weight (a tf.Variable), and XX [batch, 784] comes from" in paragraph
+    assert "the product is [784, 784]" in paragraph
+    assert "tf.matmul(XX, W1) gives [batch, 200]" in paragraph
+    assert "B1 [200] adds to it" in paragraph
+    assert "must be [" not in paragraph  # nothing to change about the biases
+
+
+def test_a_square_matmul_with_the_weights_first_fails_while_running_and_is_said_so(
+    beside_the_steps, mnist_dir, capsys
+):
+    # a square layer: the biases fit the swapped product, and only the batch finds it
+    path = beside_the_steps(
+        (
+            STEP_2_2,
+            [
+                ("L, M, N, O = 200, 100,", "L, M, N, O = 200, 200,"),
+                ("tf.matmul(Y1d, W2)", "tf.matmul(W2, Y1d)"),
+            ],
+        )
+    )
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    line = line_of(path, "tf.matmul(W2, Y1d)")
+    assert "The cause: tf.matmul(W2, Y1d) (line %d) has the weights and the data" % line in err
+    assert "tf.matmul(Y1d, W2) gives [batch, 200]" in err
+
+
+BIASES_OR_WEIGHTS = (STEP_2_2, [("tf.truncated_normal([L, M]", "tf.truncated_normal([L, 50]")])
+
+
+def test_biases_that_do_not_fit_the_weights_get_both_fixes_when_either_is_possible(
+    beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(BIASES_OR_WEIGHTS)
+    _, paragraph = paragraph_while_building(path)
+    assert_one_paragraph(paragraph, path, line_of(path, "Y2 = tf.nn.relu(tf.matmul(Y1d, W2) + B2)"))
+    assert "its weights W2 [200, 50] give 50 neurons: B2 must be [50]" in paragraph
+    assert "or, if the layer is meant to have 100 neurons, W2 must be [200, 100]" in paragraph
+
+
+# --- a message that no pattern reads (a release of TensorFlow that rewords it) --------------------
+
+NEVER = re.compile(r"(?!)")  # a pattern that reads nothing
+
+
+def test_a_refusal_no_pattern_reads_still_gets_the_learners_line_and_tensorflows_reason(
+    beside_the_steps, mnist_dir, monkeypatch
+):
+    monkeypatch.setattr(wording, "BUILD_REFUSAL", NEVER)
+    path = beside_the_steps(UNFLATTENED)
+    _, paragraph = paragraph_while_building(path)
+    assert paragraph is not None
+    assert_one_paragraph(paragraph, path, line_of(path, "Y1 = tf.nn.relu(tf.matmul(X, W1)"))
+    assert paragraph.startswith("The network cannot be built: ")
+    assert "TensorFlow refused it: Dimensions must be equal, but are 1 and 784." in paragraph
+    assert "{{node" not in paragraph
+
+
+def test_a_run_time_error_no_pattern_reads_is_still_traced_back_through_the_graph(
+    beside_the_steps, mnist_dir, capsys, monkeypatch
+):
+    for name in ("LOGITS_AND_LABELS", "INCOMPATIBLE_SHAPES", "RESHAPE_VALUES", "MATRIX_SIZES"):
+        monkeypatch.setattr(wording, name, NEVER)
+    path = beside_the_steps(FLATTEN_PACKING_IMAGES)
+    err = paragraph_while_training(path, capsys)
+    assert_one_paragraph(err, path, line_of(path, "a, c, im, w, b, l = sess.run("))
+    assert "TensorFlow says: " in err
+    line = line_of(path, FLATTEN)
+    assert "The cause: YY = tf.reshape(Y3, [-1, 2352]) (line %d) packs 4 images" % line in err
+
+
 # --- as the learner runs it ----------------------------------------------------------------------
 
 
@@ -427,6 +586,106 @@ def test_traceback_option_shows_tensorflows_own_error(beside_the_steps, mnist_di
     assert "Traceback (most recent call last)" in done.stderr
     assert "Dimensions must be equal, but are 1 and 784" in done.stderr
     assert "The network cannot be built" not in done.stderr
+
+
+DECK_FEED = (  # the deck's slides write feed=, which sess.run does not take
+    STEP_2_2,
+    [
+        (
+            "sess.run([accuracy, cross_entropy, It], test_set)",
+            "sess.run([accuracy, cross_entropy, It], feed=test_set)",
+        )
+    ],
+)
+
+
+def test_the_decks_feed_keyword_is_one_line_naming_feed_dict(beside_the_steps, mnist_dir):
+    path = beside_the_steps(DECK_FEED)
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 1
+    assert_one_paragraph(done.stderr, path, line_of(path, "feed=test_set)"))
+    assert done.stderr.startswith("Training stopped at iteration 0: sess.run refused: ")
+    assert "sess.run takes no feed=: its feeds go in feed_dict=: " in done.stderr
+    assert "sess.run([accuracy, cross_entropy, It], feed_dict=test_set)" in done.stderr
+    assert "tensorflowvisu.py" not in done.stderr and "raise failed" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "edit, message, line",
+    [
+        (  # a typo in a TensorFlow name: TensorFlow's module_wrapper.py raises it
+            (STEP_2_2, [("Y1 = tf.nn.relu(", "Y1 = tf.nn.rellu(")]),
+            "AttributeError: module 'tensorflow._api.v2.compat.v1.nn' has no attribute 'rellu'. "
+            "Did you mean: 'relu'?",
+            "Y1 = tf.nn.rellu(",
+        ),
+        (  # a typo in the training loop: tensorflowvisu.py's animate raises it again
+            (STEP_2_2, [("datavis.update_image2(im)", "datavis.update_image2(imm)")]),
+            "NameError: name 'imm' is not defined. Did you mean: 'im'?",
+            "datavis.update_image2(imm)",
+        ),
+    ],
+    ids=["tensorflow-name", "in-the-training-loop"],
+)
+def test_pythons_own_error_keeps_its_message_and_only_the_learners_frames(
+    edit, message, line, beside_the_steps, mnist_dir
+):
+    path = beside_the_steps(edit)
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 1
+    assert done.stderr.startswith("Traceback (most recent call last):")
+    assert done.stderr.rstrip().endswith(message)
+    files = re.findall(r'^  File "([^"]+)", line (\d+)', done.stderr, re.M)
+    assert files and {pathlib.Path(f) for f, _ in files} == {path}  # the learner's lines only
+    assert int(files[-1][1]) == line_of(path, line)
+    if "rellu" in line:  # it stops before training: --traceback shows all of it
+        full = run_as_a_script(path, mnist_dir, errors.TRACEBACK_OPTION)
+        assert "module_wrapper.py" in full.stderr and full.stderr.rstrip().endswith(message)
+
+
+# The original codelab's spellings, as a learner copies them from the deck: for each of
+# visu.spellings.SPELLINGS (by what it shows the learner wrote), the edit that writes it
+CODELAB_SPELLINGS = {
+    "tf.nn.dropout(Y, pkeep)": ("tf.nn.dropout(Y1, rate=1 - pkeep)", "tf.nn.dropout(Y1, pkeep)"),
+    "tf.nn.softmax_cross_entropy_with_logits(...)": (
+        "softmax_cross_entropy_with_logits_v2(",
+        "softmax_cross_entropy_with_logits(",
+    ),
+    "tf.initialize_all_variables()": (
+        "sess.run(tf.global_variables_initializer())",
+        "sess.run(tf.initialize_all_variables())",
+    ),
+    "tf.to_float(x)": (
+        "tf.cast(correct_prediction, tf.float32)",
+        "tf.to_float(correct_prediction)",
+    ),
+    "tf.arg_max(Y, 1)": ("tf.argmax(Y, 1)", "tf.arg_max(Y, 1)"),
+    "tf.argmax(Y, dimension=1)": ("tf.argmax(Y_, 1)", "tf.argmax(Y_, dimension=1)"),
+    "tf.nn.softmax(Y, dim=...)": (
+        "Y = tf.nn.softmax(Ylogits)",
+        "Y = tf.nn.softmax(Ylogits, dim=-1)",
+    ),
+}
+
+
+def test_the_codelabs_spellings_are_one_line_each_and_the_run_goes_on(beside_the_steps, mnist_dir):
+    assert set(CODELAB_SPELLINGS) == {s.written for s in spellings.SPELLINGS}  # each one is run
+    path = beside_the_steps((STEP_2_2, list(CODELAB_SPELLINGS.values())))
+    done = run_as_a_script(path, mnist_dir)
+    assert done.returncode == 0
+    assert re.search(r"^max test accuracy: 0\.\d{4}$", done.stdout, re.M)
+    said = done.stderr.splitlines()
+    assert len(said) == len(spellings.SPELLINGS), done.stderr  # one line each, nothing else
+    for spelling in spellings.SPELLINGS:
+        [line] = [text for text in said if " %s is TensorFlow 1's" % spelling.written in text]
+        source = CODELAB_SPELLINGS[spelling.written][1]
+        assert line.startswith("%s, line %d (" % (path.name, line_of(path, source)))
+        assert line.endswith("The steps now write %s." % spelling.now)
+    assert "Instructions for updating" not in done.stderr and "dispatch.py" not in done.stderr
+    shown = run_as_a_script(path, mnist_dir, "--tf-log", "--iterations", "1")
+    assert shown.returncode == 0
+    assert shown.stderr.count("Instructions for updating") == len(spellings.SPELLINGS)
+    assert "TensorFlow 1's spelling" not in shown.stderr
 
 
 def test_help_names_the_traceback_option(tmp_path):

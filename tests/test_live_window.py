@@ -1,94 +1,38 @@
-"""The live window, for real: a step script trains in a Tk window on a virtual screen (Xvfb),
-and the test presses the workshop's keys with xdotool and looks at the screen's pixels.
+"""The live window, for real: a step script trains in a window on a virtual screen (Xvfb), and
+the test presses the workshop's keys with xdotool and looks at the screen's pixels.
 
-Needs Xvfb and xdotool (Debian: apt-get install xvfb xdotool) and Python's tkinter. Without them
-the test skips on a learner's machine, and fails in CI (CI=true), where they are installed.
+Each test runs in the two toolkits a learner's window comes in on Linux: Tk (Python's own,
+matplotlib's TkAgg) and Qt (Anaconda's and many desktops', QtAgg, PyQt6 in requirements-test.txt).
+Needs Xvfb and xdotool (Debian: apt-get install xvfb xdotool), Python's tkinter, and PyQt6 with
+the X libraries Qt loads (.ci/run lists them). Without one of them the tests that need it skip on
+a learner's machine, and fail in CI (CI=true), where they are installed.
 Screenshots come from Xvfb itself: with -fbdir it keeps its screen in an XWD file, read here with
 numpy, so no screenshot tool is needed. With SAVE_SCREENSHOTS=<folder> the test also saves the
-window with all six graphs and with graph 3 alone there, as PNG files.
+window with all six graphs and with graph 3 alone there, as PNG files (the Qt window's with the
+backend in their names).
 """
 
+import importlib.util
 import os
 import pathlib
 import re
-import select
 import shutil
+import signal
 import subprocess
 import sys
 import threading
 import time
 
 import numpy as np
-import pytest
 
-from conftest import ROOT, skip_or_fail_in_ci
+from conftest import ROOT, SCREEN, TOOLKITS, skip_or_fail_in_ci
 from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
-SCREEN = (1600, 1000)
 TRAINING_RGB, TEST_RGB = (31, 119, 180), (214, 39, 40)  # the curves' colors in tensorflowvisu
 
 
 # --- the virtual screen and its pixels -------------------------------------------------------
-
-
-@pytest.fixture
-def xvfb(tmp_path):
-    """A fresh Xvfb on a free display number; yields (DISPLAY, path of its XWD screen file)."""
-    missing = [tool for tool in ("Xvfb", "xdotool") if shutil.which(tool) is None]
-    if missing:
-        skip_or_fail_in_ci(
-            "%s not installed (apt-get install xvfb xdotool)" % " and ".join(missing)
-        )
-    fbdir = tmp_path / "framebuffer"
-    fbdir.mkdir()
-    log = tmp_path / "xvfb.log"
-    read_end, write_end = os.pipe()
-    with open(log, "wb") as log_file:
-        # -displayfd: Xvfb picks a free display, and writes its number once it accepts clients
-        server = subprocess.Popen(
-            [
-                "Xvfb",
-                "-displayfd",
-                str(write_end),
-                "-screen",
-                "0",
-                "%dx%dx24" % SCREEN,
-                "-nolisten",
-                "tcp",
-                "-fbdir",
-                str(fbdir),
-            ],
-            pass_fds=[write_end],
-            stdout=subprocess.DEVNULL,
-            stderr=log_file,
-        )
-    os.close(write_end)
-    try:
-        number = b""
-        deadline = time.monotonic() + 20
-        while not number.endswith(b"\n") and time.monotonic() < deadline and server.poll() is None:
-            if select.select([read_end], [], [], 0.2)[0]:
-                chunk = os.read(read_end, 16)
-                if not chunk:
-                    break
-                number += chunk
-        if not number.strip().isdigit():
-            server.kill()
-            server.wait()
-            pytest.fail(
-                "Xvfb did not start: %s" % log.read_text(encoding="utf-8", errors="replace")[-2000:]
-            )
-        yield ":" + number.decode().strip(), fbdir / "Xvfb_screen0"
-    finally:
-        os.close(read_end)
-        if server.poll() is None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
 
 
 def read_xwd(path):
@@ -233,6 +177,12 @@ def differing(a, b):
 # --- the step script in its window ---------------------------------------------------------------
 
 
+def toolkits_loaded(pid):
+    """The backends of TOOLKITS whose library the process has loaded (Linux's /proc)."""
+    maps = pathlib.Path("/proc/%d/maps" % pid).read_text(encoding="utf-8", errors="replace")
+    return {name for name, (_, library) in TOOLKITS.items() if library.search(maps)}
+
+
 class LiveScript:
     """A step script started as a learner would, with its window on the given display."""
 
@@ -242,27 +192,35 @@ class LiveScript:
         screen_file,
         mnist_dir,
         cwd,
+        backend,
         script=SCRIPT,
         arguments=("--iterations", "20000"),
+        launcher=(),
     ):
-        self.display, self.screen_file = display, screen_file
+        self.display, self.screen_file, self.backend = display, screen_file, backend
         self.env = dict(
             os.environ,
             DISPLAY=display,
-            MPLBACKEND="TkAgg",
+            MPLBACKEND=backend,
             MNIST_DATA_DIR=str(mnist_dir),
             PYTHONUNBUFFERED="1",
         )  # progress lines reach the pipe as they are printed
         self.env.pop("WAYLAND_DISPLAY", None)
         self.lines, self.errors = [], []
-        self.process = subprocess.Popen(
-            [sys.executable, str(script), *arguments],
-            cwd=cwd,
-            env=self.env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            encoding="utf-8",
-        )
+        # Ctrl-C's SIGINT acts in the script as in one started from a terminal: a SIGINT this
+        # process ignores (pytest-xdist's workers, a background job) the script would inherit.
+        before = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            self.process = subprocess.Popen(
+                [*launcher, sys.executable, str(script), *arguments],
+                cwd=cwd,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                encoding="utf-8",
+            )
+        finally:
+            signal.signal(signal.SIGINT, before)
         self.readers = [
             threading.Thread(target=self._read, args=(stream, store), daemon=True)
             for stream, store in (
@@ -307,6 +265,11 @@ class LiveScript:
             found = self.xdotool("search", "--name", self.window_name, check=False).split()
             if found:
                 self.window = found[0]
+                toolkits = toolkits_loaded(self.process.pid)
+                assert toolkits == {self.backend}, "not a %s window: the script loaded %s" % (
+                    self.backend,
+                    " and ".join(sorted(toolkits)) or "no toolkit",
+                )
                 return
             time.sleep(0.25)
         raise AssertionError("no window named %s appeared:\n%s" % (self.window_name, self.output()))
@@ -320,18 +283,24 @@ class LiveScript:
         self.xdotool("key", key)
 
     def screenshot(self):
-        """The window's figure canvas as RGB (the toolbar under it left out; the whole window is
-        kept in self.last_window)."""
+        """The window's figure canvas as RGB (the toolbar left out: Tk's is under the canvas,
+        Qt's above it; the whole window is kept in self.last_window, and the canvas's top left
+        corner on the screen in self.canvas_origin)."""
         geometry = dict(
             line.split("=")
             for line in self.xdotool("getwindowgeometry", "--shell", self.window).split()
         )
         x, y, w, h = (int(geometry[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-        window = self.last_window = read_xwd(self.screen_file)[max(y, 0) : y + h, max(x, 0) : x + w]
+        x, y = max(x, 0), max(y, 0)
+        window = self.last_window = read_xwd(self.screen_file)[y : y + h, x : x + w]
         white_rows = np.flatnonzero(
             (window == 255).all(axis=-1).mean(axis=1) > 0.5
         )  # the figure is white
-        return window[: white_rows[-1] + 1] if len(white_rows) else window
+        if not len(white_rows):
+            self.canvas_origin = (x, y)
+            return window
+        self.canvas_origin = (x, y + int(white_rows[0]))
+        return window[white_rows[0] : white_rows[-1] + 1]
 
     def wait_until(self, condition, what, timeout=10.0, retry_key=None):
         """Polls the screen until condition(canvas) is None; presses retry_key again half way."""
@@ -360,30 +329,21 @@ class LiveScript:
         self.process.stderr.close()
 
 
-def _save(folder, name, canvas):
+def _save(folder, name, backend, canvas):
+    """Saves folder/<name>.png, the docs' picture, from Tk's window; Qt's as <name>_qtagg.png."""
     from PIL import Image  # Pillow comes with matplotlib
 
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(np.ascontiguousarray(canvas)).save(folder / name)
+    suffix = "" if backend == "TkAgg" else "_" + backend.lower()
+    Image.fromarray(np.ascontiguousarray(canvas)).save(folder / (name + suffix + ".png"))
 
 
-def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
+def test_live_window_trains_and_answers_keys(xvfb, backend, mnist_dir, tmp_path):
     display, screen_file = xvfb
-    tk_check = subprocess.run(
-        [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    if tk_check.returncode != 0:
-        skip_or_fail_in_ci(
-            "Python's tkinter cannot open a window: " + tk_check.stderr.strip()[-300:]
-        )
     workdir = tmp_path / "learner"  # not the scripts' folder: they must run from anywhere
     workdir.mkdir()
-    script = LiveScript(display, screen_file, mnist_dir, workdir)
+    script = LiveScript(display, screen_file, mnist_dir, workdir, backend)
     try:
         script.wait_for_window()
         script.xdotool(
@@ -405,7 +365,9 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
                 return str(problem)
             return None
 
-        six = script.wait_until(six_graphs, "the six graphs never showed")
+        # A window redraws at most a fifth of the time: where a redraw is slow (a loaded
+        # machine), the next comes several seconds later, so this waits longer than for a key.
+        six = script.wait_until(six_graphs, "the six graphs never showed", timeout=60)
         six_window = script.last_window
         six_lines = check_six_graphs(six)
         assert graph3_fills_window(six) is not None
@@ -460,8 +422,8 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
         assert "paused" not in script.title()
 
         if os.environ.get("SAVE_SCREENSHOTS"):
-            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_six_graphs.png", six_window)
-            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_graph3.png", graph3_window)
+            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_six_graphs", backend, six_window)
+            _save(os.environ["SAVE_SCREENSHOTS"], "screenshot_graph3", backend, graph3_window)
 
         # q (matplotlib's quit key) closes the window: training stops, the script ends well
         script.press("q")
@@ -481,5 +443,101 @@ def test_live_window_trains_and_answers_keys(xvfb, mnist_dir, tmp_path):
         assert any(progress.is_last_line(line) for line in script.lines), script.output()
         assert any("window was closed" in line for line in script.lines), script.output()
         assert not any("Traceback" in line for line in script.errors), script.output()
+    finally:
+        script.stop()
+
+
+def test_ctrl_c_stops_the_training_and_a_second_ends_the_waiting_window(
+    xvfb, backend, mnist_dir, tmp_path
+):
+    """Ctrl-C in the terminal (a SIGINT) while the window trains: the training stops with its
+    summary and the window stays, its keys answering; a second Ctrl-C, while the window waits to
+    be closed in the toolkit's event loop, ends the script."""
+    display, screen_file = xvfb
+    script = LiveScript(display, screen_file, mnist_dir, tmp_path, backend)
+    try:
+        script.wait_for_window()
+        script.xdotool("mousemove", str(SCREEN[0] - 1), str(SCREEN[1] - 1))  # off the window
+        deadline = time.monotonic() + 40
+        while script.last_iteration() < 200:
+            assert time.monotonic() < deadline and script.process.poll() is None, (
+                "training did not reach iteration 200:\n" + script.output()
+            )
+            time.sleep(0.1)
+        script.process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 30
+        while "Training done. Close the window to exit." not in script.lines:
+            assert time.monotonic() < deadline and script.process.poll() is None, (
+                "the first Ctrl-C did not stop the training:\n" + script.output()
+            )
+            time.sleep(0.1)
+        stopped = script.last_iteration()
+        assert 200 <= stopped < 20000
+        assert any(line.startswith("Interrupted (Ctrl-C") for line in script.lines)
+        assert any(progress.is_last_line(line) for line in script.lines), script.output()
+
+        # the window is still there, in the toolkit's event loop: a key re-lays the graphs
+        script.press("3")
+        script.wait_until(graph3_fills_window, "key 3 did not answer after Ctrl-C", retry_key="3")
+        assert script.last_iteration() == stopped, "training went on after Ctrl-C"
+
+        script.process.send_signal(signal.SIGINT)
+        try:
+            script.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("a second Ctrl-C did not end the script") from None
+        assert script.process.returncode == -signal.SIGINT  # Python's exit on Ctrl-C
+    finally:
+        script.stop()
+
+
+def hidden_library_launcher(name):
+    """A command prefix that runs its command with the system library `name` unreadable, as on a
+    machine without its package: in a mount namespace of its own (root, Linux), /dev/null is
+    mounted over the library's file. None where that cannot be done."""
+    found = sorted(pathlib.Path("/usr/lib").glob("*/%s" % name)) + sorted(
+        pathlib.Path("/lib").glob("*/%s" % name)
+    )
+    if not found or shutil.which("unshare") is None or os.geteuid() != 0:
+        return None
+    hide = 'mount --bind /dev/null "$0" && exec "$@"'
+    return ["unshare", "--mount", "sh", "-c", hide, str(found[0].resolve())]
+
+
+def test_a_step_whose_qt_window_cannot_start_opens_tks_and_says_what_qt_needs(
+    xvfb, mnist_dir, tmp_path
+):
+    # PyQt6 installed, its X library missing (Qt 6.5 and later, libxcb-cursor0 not installed):
+    # Qt would end the step when its window opens; the step opens Tk's instead and says why
+    if importlib.util.find_spec("PyQt6") is None:
+        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
+    launcher = hidden_library_launcher("libxcb-cursor.so.0")
+    if launcher is None:
+        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    display, screen_file = xvfb
+    script = LiveScript(
+        display,
+        screen_file,
+        mnist_dir,
+        tmp_path,
+        "QtAgg",
+        arguments=("--iterations", "2000"),
+        launcher=launcher,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not script.xdotool("search", "--name", script.window_name, check=False).split():
+            assert script.process.poll() is None, "the step ended:\n" + script.output()
+            assert time.monotonic() < deadline, "no window:\n" + script.output()
+            time.sleep(0.25)
+        assert "TkAgg" in toolkits_loaded(script.process.pid)
+        said = [line for line in script.lines if line.startswith("Qt's window cannot start here")]
+        assert len(said) == 1, script.output()
+        assert "libxcb-cursor.so.0" in said[0] and "sudo apt install libxcb-cursor0" in said[0]
+        assert said[0].endswith("The graphs use Tk's window instead.")
+        while not script.training_lines():
+            assert script.process.poll() is None, "the step ended:\n" + script.output()
+            assert time.monotonic() < deadline, "no training:\n" + script.output()
+            time.sleep(0.25)
     finally:
         script.stop()

@@ -3,32 +3,20 @@ conv2d, an addition, reshape, concat, or any other operation in general terms), 
 different types in one operation, or a convolution whose depths TensorFlow lets through but whose
 fate depends on the processor; each explained with the script's names and what to do."""
 
-import pathlib
-import re
-
 import numpy as np
-import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu.learner import FUNCTIONS, OPERATORS, shape_dims, shape_text
-
-_TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
-
-# Shape inference's refusal while building: "<what> for '{{node MatMul}} = BatchMatMulV2[...]
-# (Placeholder, MatMul/ReadVariableOp)' with input shapes: [?,28,28,1], [784,100]."
-_BUILD_REFUSAL = re.compile(
-    r"^(?P<what>.*?) for '\{\{node (?P<node>[^}]+)\}\} = (?P<type>\w+)(?:\[.*?\])?"
-    r"\((?P<inputs>[^)]*)\)' with input shapes: (?P<shapes>.*?)(?: and with .*)?\.?$",
-    re.S,
+from visu import wording
+from visu.learner import (
+    FUNCTIONS,
+    OPERATORS,
+    TENSORFLOW_FOLDER,
+    inside,
+    placeholders_behind,
+    shape_dims,
+    shape_text,
+    variable_behind,
 )
-
-_SHAPE = re.compile(r"\[[^\]]*\]|\?")
-
-_TYPES_DIFFER = re.compile(
-    r"Input '\w+' of '(?P<op>\w+)' Op has type (?P<one>\w+) that does not match type "
-    r"(?P<other>\w+) of argument"
-)
-
 
 # --- building the graph ------------------------------------------------------------------------
 
@@ -82,14 +70,14 @@ def convolution_depths(error, learner):
 
 def refused_while_building(error, learner):
     """A layer whose shapes do not fit, refused by shape inference while the graph is built."""
-    if not isinstance(error, ValueError) or not _raised_by_tensorflow(learner):
+    if not isinstance(error, ValueError) or not raised_by_tensorflow(learner):
         return None
-    refusal = _BUILD_REFUSAL.match(str(error).strip())
+    refusal = wording.BUILD_REFUSAL.match(str(error).strip())
     if not refusal:
         return None
     graph = tf.get_default_graph()
     inputs, ops = [], []
-    for name, shape in zip(refusal["inputs"].split(","), _SHAPE.findall(refusal["shapes"])):
+    for name, shape in zip(refusal["inputs"].split(","), wording.SHAPE.findall(refusal["shapes"])):
         name = name.strip().split(":")[0]
         try:
             op = graph.get_operation_by_name(name)
@@ -99,11 +87,17 @@ def refused_while_building(error, learner):
         ops.append(op)
     kind, what = refusal["type"], refusal["what"].strip()
     if kind in ("MatMul", "BatchMatMulV2") and len(inputs) == 2:
-        advice = _flatten_advice(inputs[0], ops[0], inputs[1], learner) or _matmul_advice(*inputs)
+        advice = (
+            weights_first(ops[0], ops[1], None, learner)
+            or _flatten_advice(inputs[0], ops[0], inputs[1], learner)
+            or _matmul_advice(*inputs)
+        )
     elif kind == "Conv2D" and len(inputs) == 2:
         advice = conv_advice(*inputs)
     elif kind in ("AddV2", "Add", "BiasAdd", "Sub", "Mul") and len(inputs) == 2:
-        advice = _elementwise_advice(*inputs)
+        advice = _swapped_before(ops, inputs, learner) or _elementwise_advice(
+            *inputs, ops[0], learner
+        )
     elif kind == "Reshape" and inputs:
         advice = _reshape_advice(inputs[0], str(error))
     elif kind == "ConcatV2":
@@ -119,17 +113,9 @@ def refused_while_building(error, learner):
     return "The network cannot be built: %s. %s" % (learner.line, advice)
 
 
-def _raised_by_tensorflow(learner):
+def raised_by_tensorflow(learner):
     """Whether the error was raised inside TensorFlow's own code, called by the learner's."""
-    innermost = learner.inside[-1].f_code.co_filename
-    return _inside(innermost, _TENSORFLOW_FOLDER)
-
-
-def _inside(filename, folder):
-    try:
-        return pathlib.Path(filename).resolve().is_relative_to(folder)
-    except (OSError, ValueError):
-        return False
+    return inside(learner.inside[-1].f_code.co_filename, TENSORFLOW_FOLDER)
 
 
 def _size(dims):
@@ -229,7 +215,64 @@ def conv_advice(images, weights):
     )
 
 
-def _elementwise_advice(left, right):
+def weights_first(a_op, b_op, product, learner, added=None):
+    """When a matrix product has the weights and the data in each other's places,
+    tf.matmul(W1, XX): what that makes, and the product the other way round. product: its result,
+    when the error came later, at the addition of `added` (name, shape: the biases), else None."""
+    if a_op is None or b_op is None or variable_behind(a_op.outputs[0]) is None:
+        return None
+    data = [p for p in placeholders_behind(b_op) if p.outputs[0].shape.rank]
+    if not data or placeholders_behind(a_op):
+        return None
+    a, b = learner.describe(a_op), learner.describe(b_op)
+    a_dims, b_dims = shape_dims(a_op.outputs[0].shape), shape_dims(b_op.outputs[0].shape)
+    images = max(data, key=lambda p: p.outputs[0].shape.rank)
+    source = learner.describe(images)
+    text = (
+        "tf.matmul(%s, %s) has the weights and the data in each other's places: %s %s is a "
+        "weight (a tf.Variable), and %s %s %s."
+        % (
+            a,
+            b,
+            a,
+            shape_text(a_dims),
+            b,
+            shape_text(b_dims),
+            "is the data" if b == source else "comes from the data, %s" % source,
+        )
+    )
+    if product is not None:
+        text += (
+            " Weights first, the product is %s whatever the number of images (TensorFlow cannot "
+            "check it while the batch size is unknown), and %s cannot be added to it."
+            % (
+                shape_text(shape_dims(product.shape)),
+                "%s %s" % (added[0], shape_text(added[1])) if added else "the next value",
+            )
+        )
+    text += " A dense layer takes the data first, one row per image: tf.matmul(%s, %s)" % (b, a)
+    if not (a_dims and len(a_dims) == 2 and b_dims and len(b_dims) == 2):
+        return text + "."
+    text += " gives [batch, %s], one row of %s values per image" % (a_dims[-1], a_dims[-1])
+    if added and added[1] == [a_dims[-1]]:
+        text += ", and %s %s adds to it" % (added[0], shape_text(added[1]))
+    return text + "."
+
+
+def _swapped_before(ops, inputs, learner):
+    """An addition that fails because the matrix product before it has its operands swapped:
+    the biases are not what is wrong."""
+    for index, op in enumerate(ops):
+        if op is not None and op.type in ("MatMul", "BatchMatMulV2") and len(op.inputs) == 2:
+            added = inputs[1 - index]
+            a, b = op.inputs[0].op, op.inputs[1].op
+            text = weights_first(a, b, op.outputs[0], learner, added)
+            if text:
+                return text
+    return None
+
+
+def _elementwise_advice(left, right, product, learner):
     (a, a_dims), (b, b_dims) = left, right
     text = "%s %s and %s %s do not fit together: their last dimensions must be equal" % (
         a,
@@ -237,19 +280,49 @@ def _elementwise_advice(left, right):
         b,
         shape_text(b_dims),
     )
-    if a_dims and b_dims and len(b_dims) == 1 and len(a_dims) > 1:
+    layer = _layer_weights(product, learner)
+    if layer and b_dims and len(b_dims) == 1 and a_dims and len(a_dims) > 1:
+        (w, w_dims), kind = layer
+        neurons, before = w_dims[-1], w_dims[-2]
+        unit = "channel" if kind == "conv" else "neuron"
+        text += (
+            ". Biases hold one value per %s of their layer, and its weights %s %s give %s %ss: "
+            "%s must be [%s]" % (unit, w, shape_text(w_dims), neurons, unit, b, neurons)
+        )
+        if b_dims[0] == before:  # the size of the layer before: the biases are what is wrong
+            return text + " (%s has %s values, as many as the layer before gives)." % (b, before)
+        made = list(w_dims[:-1]) + [b_dims[0]]
         return text + (
-            ". Biases hold one value per neuron of their layer (per channel after a "
-            "convolution): %s must be [%s], like the last dimension of the layer's weights."
-            % (b, a_dims[-1])
+            "; or, if the layer is meant to have %s %ss, %s must be %s (and the next layer's "
+            "weights take %s %s)."
+            % (
+                b_dims[0],
+                unit,
+                w,
+                shape_text(made),
+                b_dims[0],
+                "channels" if unit == "channel" else "rows",
+            )
         )
     return text + " (or one of them 1)."
 
 
+def _layer_weights(product, learner):
+    """((name, shape), "dense" or "conv") of the weights of a matmul or a convolution whose
+    result an addition takes, when the data comes first and the weights are a variable."""
+    if product is None or product.type not in ("MatMul", "BatchMatMulV2", "Conv2D"):
+        return None
+    data, weights = product.inputs[0], product.inputs[1]
+    dims = shape_dims(weights.shape)
+    if variable_behind(weights) is None or not dims or not placeholders_behind(data.op):
+        return None
+    return (learner.describe(weights.op), dims), "conv" if product.type == "Conv2D" else "dense"
+
+
 def _reshape_advice(source, message):
     a, a_dims = source
-    target = re.search(r"input\[1\] = (\[[^\]]*\])", message)
-    target = shape_text(shape_dims(target.group(1))) if target else "the shape asked for"
+    target = wording.RESHAPE_TARGET.search(message)
+    target = shape_text(shape_dims(target["shape"])) if target else "the shape asked for"
     size = _size(a_dims)
     text = "tf.reshape cannot turn %s %s into %s" % (a, shape_text(a_dims), target)
     if size is None:
@@ -272,8 +345,8 @@ def _concat_advice(parts):
 
 def types_differ(error, learner):
     """Two values of different types in one operation (an int32 constant added to float32)."""
-    found = _TYPES_DIFFER.search(str(error))
-    if not isinstance(error, TypeError) or not found or not _raised_by_tensorflow(learner):
+    found = wording.TYPES_DIFFER.search(str(error))
+    if not isinstance(error, TypeError) or not found or not raised_by_tensorflow(learner):
         return None
     operation = OPERATORS.get(found["op"])
     operation = "'%s'" % operation if operation else FUNCTIONS.get(found["op"], found["op"])

@@ -7,7 +7,8 @@ variables and operations: its variables are searched for the TensorFlow objects 
 about, by identity, so nothing needs a name= argument. Kinds explained:
 
   shapes      a layer that cannot be built: matmul, conv2d, add, reshape, concat (and any other
-              operation, in general terms), with the shapes of what it was given
+              operation, in general terms), with the shapes of what it was given; a matmul with
+              the weights first is said so, and advice states the shapes it rests on
   depths      a convolution whose weights take fewer channels than its images have, which
               TensorFlow builds: refused when the graph is complete, the same on every processor
   types       two values of different types in one operation (float32 and int32)
@@ -17,30 +18,45 @@ about, by identity, so nothing needs a name= argument. Kinds explained:
               graph (an earlier run in the same notebook)
   not ready   a variable used before the initializer gave it a value, the optimizer's included
   running     any other error of TensorFlow's while sess.run computes, with where the operation
-              was built
+              was built; over a size made wrong earlier, the cause traced back to the line that
+              made it (visu/causes.py)
+  keyword     a keyword that sess.run does not take: the deck's feed= (feed_dict=)
+  in general  any other error of TensorFlow's, or one whose message no pattern of
+              visu/wording.py reads: the learner's line and TensorFlow's own reason
 
 Anything else (a NameError, a typo, an error in the project's own code) gets None: Python's own
-message says it best. The option --traceback shows TensorFlow's own traceback instead.
+message says it best, and the script's sys.excepthook shows it with the traceback left to the
+learner's own lines (learners_traceback). The option --traceback shows TensorFlow's own error and
+the whole traceback instead.
 """
 
+import inspect
+import linecache
+import pathlib
 import re
 import sys
+import types
 
 import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+from visu import causes, wording
 from visu.build_errors import (
     conv_advice,
     convolution_depths,
+    raised_by_tensorflow,
     refused_while_building,
     types_differ,
 )
 from visu.learner import (
+    SESSION_RUN,
+    TENSORFLOW_FOLDER,
     Learner,
     depends_on,
     feeds_dropout,
     flat_fetches,
+    inside,
     names_and,
     op_of,
     shape_dims,
@@ -48,19 +64,15 @@ from visu.learner import (
 )
 from visu.options import TRACEBACK_OPTION
 
+# The project's own modules: their frames are left out of a learner's traceback
+_PROJECT = pathlib.Path(__file__).resolve().parent.parent
+_PROJECT_MODULES = (
+    _PROJECT / "visu",
+    _PROJECT / "tensorflowvisu.py",
+    _PROJECT / "mnistdata.py",
+)
+
 TRACEBACK_NOTE = "(TensorFlow's own error and traceback: run again with %s.)" % TRACEBACK_OPTION
-
-_NOT_FED = re.compile(r"You must feed a value for placeholder tensor '(?P<name>[^']+)'")
-
-_NOT_READY = re.compile(
-    r"Could not find variable (?P<a>\S+?)\. |Attempting to use uninitialized value (?P<b>\S+)"
-    r"|Error while reading resource variable (?P<c>\S+) from Container"
-)
-
-# Adam's and the other optimizers' own variables: "beta1_power", "Variable_3/Adam_1", ...
-_OPTIMIZER_VARIABLE = re.compile(
-    r"^(beta[12]_power.*|.+/(Adam|Momentum|RMSProp|Adagrad|Ftrl|Adadelta)\w*)$"
-)
 
 
 def explain(error, script, iteration=None):
@@ -71,6 +83,7 @@ def explain(error, script, iteration=None):
     if not learner.frames:
         return None
     kinds = (
+        _run_keyword,
         convolution_depths,
         _not_fed,
         _not_ready,
@@ -83,7 +96,7 @@ def explain(error, script, iteration=None):
         if text:
             break
     else:
-        text = _failed_while_running(error, learner)
+        text = _failed_while_running(error, learner) or _in_general(error, learner)
     if not text:
         return None
     start = "Training stopped at iteration %d: " % iteration if iteration is not None else ""
@@ -93,9 +106,30 @@ def explain(error, script, iteration=None):
 # --- feeding and running -----------------------------------------------------------------------
 
 
+def _run_keyword(error, learner):
+    """sess.run given a keyword it does not take, on the learner's own line: the deck's slides
+    write sess.run([accuracy, cross_entropy], feed=test_data)."""
+    found = wording.UNEXPECTED_KEYWORD.match(str(error))
+    if not isinstance(error, TypeError) or not found or found["function"] != "run":
+        return None
+    if "Session" not in str(error).split("(", 1)[0] or learner.inside[-1] is not learner.frames[-1]:
+        return None
+    keyword = found["keyword"]
+    taken = [name for name in inspect.signature(SESSION_RUN).parameters if name != "self"]
+    if keyword in taken:
+        return None
+    source = linecache.getline(learner.frames[-1].f_code.co_filename, learner.lines[-1]).strip()
+    fixed = re.sub(r"\b%s\s*=\s*" % keyword, "feed_dict=", source, count=1)
+    example = ": %s" % fixed if fixed != source else ""
+    return (
+        "sess.run refused: %s. sess.run takes no %s=: its feeds go in feed_dict=%s (or second, "
+        "without a keyword, as the steps write it)." % (learner.line, keyword, example)
+    )
+
+
 def _not_fed(error, learner):
     """A placeholder that what sess.run computes needs, left out of the feed dictionary."""
-    found = _NOT_FED.search(str(getattr(error, "message", "")))
+    found = wording.NOT_FED.search(str(getattr(error, "message", "")))
     if not isinstance(error, tf.errors.OpError) or not found or error.op is None:
         return None
     placeholder = error.op
@@ -129,7 +163,7 @@ def _not_fed(error, learner):
 
 def _not_ready(error, learner):
     """A variable used before the initializer gave it a value: made after it, or never."""
-    found = _NOT_READY.search(str(getattr(error, "message", "")))
+    found = wording.NOT_READY.search(str(getattr(error, "message", "")))
     if not isinstance(error, tf.errors.OpError) or not found:
         return None
     variable_name = found["a"] or found["b"] or found["c"]
@@ -140,7 +174,7 @@ def _not_ready(error, learner):
     made = learner.built_at(variable.op) if variable is not None else None
     if name:
         what = "the variable %s" % name
-    elif _OPTIMIZER_VARIABLE.match(variable_name):
+    elif wording.OPTIMIZER_VARIABLE.match(variable_name):
         what = (
             "the optimizer's own variable %s (Adam keeps beta1_power, beta2_power and two "
             "averages for every weight, made by minimize())" % variable_name
@@ -286,15 +320,50 @@ def _failed_while_running(error, learner):
         return "sess.run cannot compute: %s. %s" % (learner.line, conv)
     built = learner.built_at(op)
     inputs = names_and(
-        ["%s %s" % (learner.describe(t.op), shape_text(shape_dims(t.shape))) for t in op.inputs]
+        [
+            "%s %s" % (learner.describe(t.op), shape_text(shape_dims(t.shape)))
+            for t in map(_as_written, op.inputs)
+        ]
     )
-    return "sess.run cannot compute: %s. Computing %s%s%s failed, TensorFlow says: %s." % (
+    text = "sess.run cannot compute: %s. Computing %s%s%s failed, TensorFlow says: %s." % (
         learner.line,
         learner.describe(op),
         " (built at %s)" % built if built else "",
         " from %s" % inputs if inputs else "",
         _first_line(error.message).rstrip("."),
     )
+    run = learner.session_run()
+    cause = causes.story(op, error, learner, run[1] if run else None)
+    return "%s %s" % (text, cause) if cause else text
+
+
+def _as_written(tensor):
+    """The tensor the learner gave a function of TensorFlow's, rather than the reshape the
+    function made of it (softmax_cross_entropy_with_logits_v2 reshapes its logits and labels)."""
+    while tensor.op.type == "Reshape" and "/" in tensor.op.name:
+        tensor = tensor.op.inputs[0]
+    return tensor
+
+
+def _in_general(error, learner):
+    """An error of TensorFlow's that no pattern of visu/wording.py reads (a release that reworded
+    its message, a kind not explained here): the learner's line, which names what failed, and
+    TensorFlow's own reason, never its traceback alone. Python's own errors in a call (a keyword
+    the function does not take, an argument missing) are not TensorFlow's: None."""
+    message = _first_line(getattr(error, "message", None) or str(error))
+    if isinstance(error, tf.errors.OpError):
+        return "sess.run cannot compute: %s. TensorFlow says: %s." % (
+            learner.line,
+            message.rstrip("."),
+        )
+    if not isinstance(error, (ValueError, TypeError)) or not raised_by_tensorflow(learner):
+        return None
+    if wording.PYTHON_CALL.search(str(error)):
+        return None
+    message = wording.NODE_ANNOTATION.sub("", message).rstrip(".")
+    if learner.session_run() is not None:
+        return "sess.run refused: %s. TensorFlow says: %s." % (learner.line, message)
+    return "The network cannot be built: %s. TensorFlow refused it: %s." % (learner.line, message)
 
 
 def _conv_mismatch(op, learner):
@@ -318,8 +387,7 @@ def _conv_mismatch(op, learner):
 def _first_line(message):
     """TensorFlow's own reason, without its "Graph execution error" and node annotations."""
     lines = [line.strip() for line in str(message).splitlines() if line.strip()]
-    skip = ("Graph execution error", "Detected at node", "File ", "Node:", "[[", "Original ")
-    useful = [line for line in lines if not line.startswith(skip)]
+    useful = [line for line in lines if not line.startswith(wording.ANNOTATIONS)]
     return useful[0] if useful else (lines[0] if lines else "")
 
 
@@ -346,9 +414,61 @@ class ExceptHook:
     def __call__(self, kind, error, traceback):
         paragraph = safe_explain(error, self.script)
         if paragraph is None:
+            try:
+                traceback = learners_traceback(error, self.script)
+            except Exception:  # never hide the error behind a mistake here
+                pass
             self.previous(kind, error, traceback)
         else:
             print(paragraph, file=sys.stderr)
+
+
+def learners_traceback(error, script):
+    """Python's own error in the learner's script, with its traceback left to the learner's lines:
+    the frames inside TensorFlow's package (module_wrapper.py, dispatch.py) and inside the
+    project's own modules (the training loop of tensorflowvisu.py) are left out, and the error
+    and Python's message (its "Did you mean") stay. Errors chained to it are trimmed alike. An
+    error with no frame of the script keeps its whole traceback. Returns the new traceback."""
+    script = pathlib.Path(script).resolve()
+    seen = set()
+    todo = [error]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        trimmed = _trimmed(current.__traceback__, script)
+        if trimmed is not None:
+            current.__traceback__ = trimmed
+        todo.extend([current.__cause__, current.__context__])
+    return error.__traceback__
+
+
+def _trimmed(traceback, script):
+    entries = []
+    while traceback is not None:
+        entries.append(traceback)
+        traceback = traceback.tb_next
+    if not any(_same_file(tb.tb_frame.f_code.co_filename, script) for tb in entries):
+        return None
+    kept = None
+    for tb in reversed(entries):
+        if not _workshop_or_tensorflow(tb.tb_frame.f_code.co_filename):
+            kept = types.TracebackType(kept, tb.tb_frame, tb.tb_lasti, tb.tb_lineno)
+    return kept
+
+
+def _workshop_or_tensorflow(filename):
+    return inside(filename, TENSORFLOW_FOLDER) or any(
+        inside(filename, module) for module in _PROJECT_MODULES
+    )
+
+
+def _same_file(filename, script):
+    try:
+        return pathlib.Path(filename).resolve() == script
+    except (OSError, ValueError):
+        return False
 
 
 def _report_in_cell(shell, script):

@@ -9,6 +9,11 @@ import pathlib
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
+from visu import wording
+
+TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
+SESSION_RUN = tf.Session.run  # every session's run (BaseSession's), found by its code
+
 FUNCTIONS = {  # op types as the script wrote them, for tensors it gave no name
     "MatMul": "tf.matmul",
     "BatchMatMulV2": "tf.matmul",
@@ -61,6 +66,7 @@ class Learner:
 
     def where(self, filename, lineno):
         source = linecache.getline(filename, lineno).strip()
+        source = source.split("  # ", 1)[0].rstrip()  # the line's code, without its comment
         return "%s, line %d (%s)" % (self.script.name, lineno, source)
 
     def built_at(self, op):
@@ -69,6 +75,21 @@ class Learner:
             if _same_file(frame.filename, self.script):
                 return self.where(frame.filename, frame.lineno)
         return None
+
+    def line_number(self, op):
+        """The line of the learner's file that built an operation, or None."""
+        for frame in reversed(list(getattr(op, "traceback", None) or [])):
+            if _same_file(frame.filename, self.script):
+                return frame.lineno
+        return None
+
+    def made_by_script(self, op):
+        """Whether the learner's own line made an operation, itself or through a function of
+        TensorFlow's, rather than through a function of the project's (the digit mosaics)."""
+        for frame in reversed(list(getattr(op, "traceback", None) or [])):
+            if not inside(frame.filename, TENSORFLOW_FOLDER):
+                return _same_file(frame.filename, self.script)
+        return False
 
     def name(self, thing):
         """The script's name for a tensor, variable or operation, else None."""
@@ -89,8 +110,7 @@ class Learner:
         """The arguments of the sess.run call the error came from: (fetches, feed_dict, session),
         or None."""
         for frame in self.inside:
-            code = frame.f_code
-            if code.co_name == "run" and code.co_filename.endswith("session.py"):
+            if frame.f_code is SESSION_RUN.__code__:
                 local = frame.f_locals
                 if "fetches" in local and "self" in local:
                     return local["fetches"], local.get("feed_dict"), local["self"]
@@ -103,6 +123,8 @@ class Learner:
         if name:
             return name
         if op.type in ("ReadVariableOp", "Identity") and op.inputs:
+            return self.describe(op.inputs[0].op, depth)
+        if op.type == "Reshape" and "/" in op.name and op.inputs:  # made inside a function
             return self.describe(op.inputs[0].op, depth)
         if op.type in ("VarHandleOp", "VariableV2"):
             return "a variable (%s)" % op.name
@@ -136,6 +158,14 @@ def _frames(traceback):
 def _same_file(filename, script):
     try:
         return pathlib.Path(filename).resolve() == script
+    except (OSError, ValueError):
+        return False
+
+
+def inside(filename, folder):
+    """Whether a file is inside a folder (TensorFlow's package, the project's)."""
+    try:
+        return pathlib.Path(filename).resolve().is_relative_to(folder)
     except (OSError, ValueError):
         return False
 
@@ -217,11 +247,33 @@ def depends_on(op, wanted):
     return False
 
 
+def placeholders_behind(op):
+    """The placeholders an operation's value depends on: what it is computed from, once fed."""
+    found, seen, todo = [], set(), [op]
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.type == "Placeholder":
+            found.append(current)
+        todo.extend(t.op for t in current.inputs)
+    return found
+
+
+def variable_behind(tensor):
+    """The variable operation whose value a tensor is (read directly), or None."""
+    op = tensor.op
+    while op.type in ("ReadVariableOp", "Identity") and op.inputs:
+        op = op.inputs[0].op
+    return op if op.type in ("VarHandleOp", "VariableV2") else None
+
+
 def feeds_dropout(op, depth=3):
     """Whether the operation's value goes into tf.nn.dropout within a few operations (pkeep
     does through rate=1 - pkeep)."""
     consumers = [consumer for output in op.outputs for consumer in output.consumers()]
-    if any(consumer.name.startswith("dropout") for consumer in consumers):
+    if any(wording.DROPOUT_SCOPE.match(consumer.name) for consumer in consumers):
         return True
     return depth > 1 and any(feeds_dropout(consumer, depth - 1) for consumer in consumers)
 

@@ -87,7 +87,8 @@ def build_parser(script, iterations):
         TRACEBACK_OPTION,
         action="store_true",
         help="when the network cannot be built, fed or run: TensorFlow's own error and "
-        "traceback, instead of one paragraph in the workshop's words",
+        "traceback, instead of one paragraph in the workshop's words; for Python's own errors, "
+        "the traceback's frames inside TensorFlow and the workshop's modules too",
     )
     parser.add_argument(
         TF_LOG_OPTION,

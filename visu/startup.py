@@ -144,6 +144,7 @@ def start_tensorflow(argv=None, environ=None):
         with captured:
             tf = _import_tensorflow()
             gpus = _gpu_names(tf)  # finds the devices now: the first Session's lines come here
+            onednn = onednn_kernels()  # TensorFlow 2.16 says "oneDNN custom operations are on" now
         failed = False
     finally:
         if quiet_level:  # child processes get the environment the run had
@@ -153,7 +154,7 @@ def start_tensorflow(argv=None, environ=None):
     kept = lines_that_matter(captured.text)
     if kept:
         print("\n".join(kept), file=sys.stderr)
-    return Started(tf.__version__, gpus, False, tuple(kept), onednn_kernels())
+    return Started(tf.__version__, gpus, False, tuple(kept), onednn)
 
 
 def _import_tensorflow():

@@ -10,6 +10,7 @@ The live ones (window, notebook image, widget) also have redraw_now() and set_pa
 keys. The movie and the TensorBoard log (tensorboard.py) are outputs too, beside the view.
 """
 
+import ctypes
 import importlib
 import os
 import pathlib
@@ -281,11 +282,60 @@ class MovieRecorder:
         print("Movie saved: %s" % self.path)
 
 
-def window_figure(dpi=70):
+def qt_cannot_start():
+    """Why Qt's X window cannot start on this Linux machine, or None when it can (or may: another
+    system, Wayland, another platform asked for). Qt 6.5 and later need X libraries that pip does
+    not install (libxcb-cursor0), and without them Qt ends the process when the window opens:
+    loading its X plugin's library first says what is missing, without ending anything."""
+    if not sys.platform.startswith("linux") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if os.environ.get("QT_QPA_PLATFORM", "xcb") != "xcb":
+        return None
+    try:
+        from matplotlib.backends.qt_compat import QtCore  # the binding matplotlib will use
+
+        info = QtCore.QLibraryInfo
+        if hasattr(info, "path"):  # Qt 6
+            plugins = info.path(info.LibraryPath.PluginsPath)
+        else:  # Qt 5
+            plugins = info.location(info.PluginsPath)
+    except Exception:  # no binding, or one that says nothing: Qt will tell for itself
+        return None
+    plugin = pathlib.Path(plugins) / "platforms" / "libqxcb.so"
+    if not plugin.exists():
+        return None
+    try:
+        ctypes.CDLL(str(plugin))
+    except OSError as error:
+        return str(error).strip()
+    return None
+
+
+def _instead_of_qt(missing):
+    """Switches pyplot to Tk's window when Qt's cannot start; returns the one line that says so,
+    or raises ImportError when Tk cannot either."""
+    plt.switch_backend("TkAgg")
+    return (
+        "Qt's window cannot start here (%s): Qt 6.5 and later need a system package on Linux that "
+        "pip does not install (Debian, Ubuntu: sudo apt install libxcb-cursor0; Fedora: sudo dnf "
+        "install xcb-util-cursor). The graphs use Tk's window instead." % missing
+    )
+
+
+def window_figure(dpi=70, say=print):
     """(figure, None) with a pyplot figure in a live window, or (figure or None, why there is
     none). A figure without a window comes back only where its backend shows figures itself (an
-    IDE's module:// backend, on plt.show()). choose_view and check_setup.py both ask this."""
+    IDE's module:// backend, on plt.show()). choose_view and check_setup.py both ask this.
+    say: what tells the learner that Qt's window, which cannot start here, gave way to Tk's."""
     backend = matplotlib.get_backend()
+    if backend.lower().startswith("qt"):
+        missing = qt_cannot_start()
+        if missing:
+            try:
+                say(_instead_of_qt(missing))
+            except ImportError:  # no tkinter either
+                return None, "Qt's window cannot start here (%s)" % missing
+            backend = matplotlib.get_backend()
     if backend.lower() in INLINE_BACKENDS + WIDGET_BACKENDS and jupyter_shell() is None:
         return None, (  # e.g. !python in a notebook: the kernel's backend, without the kernel
             "this runs outside the notebook's kernel (!python), whose graphs cannot show in "
