@@ -1,6 +1,6 @@
 """What the network learned, in a real window: step 1.0 trains in a Tk window on a virtual screen
 (Xvfb), the test presses W, 0 and Space with xdotool and looks at the screen's pixels, as
-tests/test_live_window.py does for the six graphs (its fixtures and helpers are used here)."""
+tests/test_live_window.py does for the six graphs (its helpers are used here)."""
 
 import os
 import subprocess
@@ -8,9 +8,9 @@ import sys
 import time
 
 import numpy as np
-from test_live_window import SCREEN, LiveScript, check_six_graphs, region, xvfb  # noqa: F401
+from test_live_window import LiveScript, check_six_graphs, region
 
-from conftest import skip_or_fail_in_ci
+from conftest import SCREEN, skip_or_fail_in_ci
 from visu import progress
 
 
@@ -38,9 +38,7 @@ def six_graphs(canvas):
 
 
 def test_key_w_shows_what_the_network_learned_0_brings_back_the_six_and_space_freezes_it(
-    xvfb,  # noqa: F811 (the fixture)
-    mnist_dir,
-    tmp_path,
+    xvfb, mnist_dir, tmp_path
 ):
     display, screen_file = xvfb
     tk_check = subprocess.run(
@@ -52,7 +50,7 @@ def test_key_w_shows_what_the_network_learned_0_brings_back_the_six_and_space_fr
     )
     if tk_check.returncode != 0:
         skip_or_fail_in_ci("Python's tkinter cannot open a window: " + tk_check.stderr[-300:])
-    script = LiveScript(display, screen_file, mnist_dir, tmp_path)
+    script = LiveScript(display, screen_file, mnist_dir, tmp_path, "TkAgg")  # Tk's window
     try:
         script.wait_for_window()
         script.xdotool("mousemove", str(SCREEN[0] - 1), str(SCREEN[1] - 1))  # off the window
