@@ -131,7 +131,9 @@ def xvfb(tmp_path):
         if not number.strip().isdigit():
             server.kill()
             server.wait()
-            pytest.fail("Xvfb did not start: %s" % log.read_text(errors="replace")[-2000:])
+            pytest.fail(
+                "Xvfb did not start: %s" % log.read_text(encoding="utf-8", errors="replace")[-2000:]
+            )
         yield ":" + number.decode().strip(), fbdir / "Xvfb_screen0"
     finally:
         os.close(read_end)

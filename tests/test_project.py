@@ -56,8 +56,10 @@ def test_each_step_differs_from_the_one_it_starts_from_less_than_in_the_original
 
 
 def test_the_docs_give_the_packages_ci_installs_for_the_window_tests():
-    libraries = re.search(r"^qt_libraries=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(), re.M)
-    docs = " ".join((ROOT / "docs" / "setup-and-tests.md").read_text().split())
+    libraries = re.search(
+        r"^qt_libraries=\(([^)]*)\)", (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M
+    )
+    docs = " ".join((ROOT / "docs" / "setup-and-tests.md").read_text(encoding="utf-8").split())
     assert "`apt-get install xvfb xdotool %s`" % " ".join(libraries.group(1).split()) in docs
 
 

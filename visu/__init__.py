@@ -25,7 +25,7 @@
   summary.py      the network a script built, described at the start of its run
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
   build_errors.py   ... while building it: shapes that do not fit, types that differ
-    causes.py     ... while running it: a size made wrong earlier, traced to the line that
+  causes.py       ... while running it: a size made wrong earlier, traced to the line that
                   made it
   learner.py      the learner's script as an error finds it: its file's frames, its names
   spellings.py    the original codelab's deprecated spellings that still run: one line each
