@@ -19,7 +19,7 @@ import pytest
 
 import check_setup
 from check_setup import FAIL, NOTE, OK
-from conftest import ROOT, encoding_warnings_fail, skip_or_fail_in_ci
+from conftest import ROOT, encoding_warnings_fail, hidden_library_launcher, skip_or_fail_in_ci
 
 
 def run_check(*args, env=None, python=(sys.executable,)):
@@ -336,12 +336,6 @@ def window_check(env, *launcher, timeout_s=check_setup.WINDOW_TIMEOUT_S):
     return done.stdout.strip()
 
 
-def xvfb_run():
-    if shutil.which("xvfb-run") is None:
-        skip_or_fail_in_ci("xvfb-run not installed (apt-get install xvfb)")
-    return ("xvfb-run", "-a")
-
-
 # Window toolkits that bring down the Python opening a figure, as matplotlib's module:// backends:
 # one aborts with a message on stderr, as Qt does without its platform plugin, one never returns.
 ABORTING_TOOLKIT = r"""
@@ -441,18 +435,33 @@ def test_the_window_timeout_is_an_option_documented_in_help():
     assert "--window-timeout S" in done.stdout
 
 
-def test_qt_without_its_platform_plugin_is_caught_and_told_the_package_it_needs():
+def test_qt_without_its_platform_plugin_is_caught_and_told_the_package_it_needs(xvfb):
     if importlib.util.find_spec("PyQt6") is None:
-        pytest.skip("PyQt6 is not installed (the workshop does not need it)")
+        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
     # a platform plugin that does not exist: Qt aborts as when its xcb plugin cannot load
-    env = headless_env(MPLBACKEND="QtAgg", QT_QPA_PLATFORM="no_such_platform")
-    line = window_check(env, *xvfb_run())
+    display, _ = xvfb
+    env = headless_env(DISPLAY=display, MPLBACKEND="QtAgg", QT_QPA_PLATFORM="no_such_platform")
+    line = window_check(env)
     assert line.startswith(
         FAIL
         + " window: opening the Qt window (matplotlib's QtAgg backend) aborted Python (SIGABRT)"
     )
     assert "no Qt platform plugin could be initialized" in line
     assert "`sudo apt install libxcb-cursor0`" in line and "`export MPLBACKEND=TkAgg`" in line
+
+
+def test_qt_whose_x_library_is_missing_is_a_note_that_the_steps_open_tks_window(xvfb):
+    # Qt 6.5 and later on Linux without libxcb-cursor0: the steps see it coming and use Tk
+    if importlib.util.find_spec("PyQt6") is None:
+        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
+    launcher = hidden_library_launcher("libxcb-cursor.so.0")
+    if launcher is None:
+        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    display, _ = xvfb
+    line = window_check(headless_env(DISPLAY=display, MPLBACKEND="QtAgg"), *launcher)
+    assert line.startswith(NOTE + " window: Qt's window cannot start here (")
+    assert "libxcb-cursor.so.0" in line and "sudo apt install libxcb-cursor0" in line
+    assert line.endswith("The graphs use Tk's window instead.")
 
 
 @pytest.mark.parametrize(

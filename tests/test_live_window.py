@@ -16,7 +16,6 @@ import importlib.util
 import os
 import pathlib
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import time
 
 import numpy as np
 
-from conftest import ROOT, SCREEN, TOOLKITS, skip_or_fail_in_ci
+from conftest import ROOT, SCREEN, TOOLKITS, hidden_library_launcher, skip_or_fail_in_ci
 from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
@@ -489,19 +488,6 @@ def test_ctrl_c_stops_the_training_and_a_second_ends_the_waiting_window(
         assert script.process.returncode == -signal.SIGINT  # Python's exit on Ctrl-C
     finally:
         script.stop()
-
-
-def hidden_library_launcher(name):
-    """A command prefix that runs its command with the system library `name` unreadable, as on a
-    machine without its package: in a mount namespace of its own (root, Linux), /dev/null is
-    mounted over the library's file. None where that cannot be done."""
-    found = sorted(pathlib.Path("/usr/lib").glob("*/%s" % name)) + sorted(
-        pathlib.Path("/lib").glob("*/%s" % name)
-    )
-    if not found or shutil.which("unshare") is None or os.geteuid() != 0:
-        return None
-    hide = 'mount --bind /dev/null "$0" && exec "$@"'
-    return ["unshare", "--mount", "sh", "-c", hide, str(found[0].resolve())]
 
 
 def test_a_step_whose_qt_window_cannot_start_opens_tks_and_says_what_qt_needs(
