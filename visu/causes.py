@@ -19,7 +19,7 @@ import tensorflow.compat.v1 as tf
 
 from visu import wording
 from visu.build_errors import weights_first
-from visu.learner import names_and, shape_dims, shape_text
+from visu.learner import names_and, placeholders_behind, shape_dims, shape_text
 
 _SPATIAL = ("Conv2D", "MaxPool", "AvgPool")
 _PRODUCTS = ("MatMul", "BatchMatMulV2")
@@ -68,19 +68,9 @@ class _Graph:
 
     def placeholders(self, op):
         """The placeholders (by name) that op's value depends on."""
-        if op.name in self._placeholders:
-            return self._placeholders[op.name]
-        found, seen, todo = set(), set(), [op]
-        while todo:
-            current = todo.pop()
-            if current.name in seen:
-                continue
-            seen.add(current.name)
-            if current.type == "Placeholder":
-                found.add(current.name)
-            todo.extend(t.op for t in current.inputs)
-        self._placeholders[op.name] = found
-        return found
+        if op.name not in self._placeholders:
+            self._placeholders[op.name] = {p.name for p in placeholders_behind(op)}
+        return self._placeholders[op.name]
 
     def is_data(self, tensor):
         return bool(self.placeholders(tensor.op))
