@@ -1,6 +1,7 @@
 """Shared fixtures: where the real MNIST files are, the repository's root, and a virtual screen
 (Xvfb) with the toolkits whose windows the real-window tests open on it."""
 
+import importlib.util
 import os
 import pathlib
 import re
@@ -158,15 +159,13 @@ TOOLKITS = {
 }
 
 
-@pytest.fixture(params=list(TOOLKITS))
-def backend(request, xvfb):
-    """The backend a test's step runs with, once its toolkit has opened a window on the virtual
-    screen: Qt without its X libraries ends the process (abort), Tk without tkinter raises."""
-    display, _ = xvfb
+def toolkit_opens_a_window(backend, display):
+    """Skips the test (fails it in CI) unless the backend's toolkit opens a window on the display:
+    Qt without its X libraries ends the process (abort), Tk without tkinter raises."""
     env = dict(os.environ, DISPLAY=display)
     env.pop("WAYLAND_DISPLAY", None)
     check = subprocess.run(
-        [sys.executable, "-c", TOOLKITS[request.param][0]],
+        [sys.executable, "-c", TOOLKITS[backend][0]],
         env=env,
         capture_output=True,
         encoding="utf-8",
@@ -175,8 +174,15 @@ def backend(request, xvfb):
     if check.returncode != 0:
         skip_or_fail_in_ci(
             "%s cannot open a window (exit status %d): %s"
-            % (request.param, check.returncode, check.stderr.strip()[-300:])
+            % (backend, check.returncode, check.stderr.strip()[-300:])
         )
+
+
+@pytest.fixture(params=list(TOOLKITS))
+def backend(request, xvfb):
+    """The backend a test's step runs with, once its toolkit has opened a window on the virtual
+    screen."""
+    toolkit_opens_a_window(request.param, xvfb[0])
     return request.param
 
 
@@ -191,3 +197,15 @@ def hidden_library_launcher(name):
         return None
     hide = 'mount --bind /dev/null "$0" && exec "$@"'
     return ["unshare", "--mount", "sh", "-c", hide, str(found[0].resolve())]
+
+
+def qt_without_its_x_library():
+    """The launcher of hidden_library_launcher for Qt's libxcb-cursor.so.0, with PyQt6 installed:
+    Qt 6.5 and later on a Linux machine without libxcb-cursor0. Skips the test (fails it in CI)
+    where that cannot be made."""
+    if importlib.util.find_spec("PyQt6") is None:
+        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
+    launcher = hidden_library_launcher("libxcb-cursor.so.0")
+    if launcher is None:
+        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    return launcher

@@ -19,7 +19,7 @@ import pytest
 
 import check_setup
 from check_setup import FAIL, NOTE, OK
-from conftest import ROOT, encoding_warnings_fail, hidden_library_launcher, skip_or_fail_in_ci
+from conftest import ROOT, encoding_warnings_fail, qt_without_its_x_library, skip_or_fail_in_ci
 
 
 def run_check(*args, env=None, python=(sys.executable,)):
@@ -452,11 +452,7 @@ def test_qt_without_its_platform_plugin_is_caught_and_told_the_package_it_needs(
 
 def test_qt_whose_x_library_is_missing_is_a_note_that_the_steps_open_tks_window(xvfb):
     # Qt 6.5 and later on Linux without libxcb-cursor0: the steps see it coming and use Tk
-    if importlib.util.find_spec("PyQt6") is None:
-        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
-    launcher = hidden_library_launcher("libxcb-cursor.so.0")
-    if launcher is None:
-        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    launcher = qt_without_its_x_library()
     display, _ = xvfb
     line = window_check(headless_env(DISPLAY=display, MPLBACKEND="QtAgg"), *launcher)
     assert line.startswith(NOTE + " window: Qt's window cannot start here (")

@@ -2,15 +2,12 @@
 (Xvfb), the test presses W, 0 and Space with xdotool and looks at the screen's pixels, as
 tests/test_live_window.py does for the six graphs (its helpers are used here)."""
 
-import os
-import subprocess
-import sys
 import time
 
 import numpy as np
-from test_live_window import LiveScript, check_six_graphs, region
+from test_live_window import LiveScript, check_six_graphs, region, six_graphs
 
-from conftest import SCREEN, skip_or_fail_in_ci
+from conftest import SCREEN, toolkit_opens_a_window
 from visu import progress
 
 
@@ -29,27 +26,11 @@ def weights_pictures(canvas):
     return "the six graphs still show"
 
 
-def six_graphs(canvas):
-    try:
-        check_six_graphs(canvas)
-    except AssertionError as problem:
-        return str(problem)
-    return None
-
-
 def test_key_w_shows_what_the_network_learned_0_brings_back_the_six_and_space_freezes_it(
     xvfb, mnist_dir, tmp_path
 ):
     display, screen_file = xvfb
-    tk_check = subprocess.run(
-        [sys.executable, "-c", "import tkinter; tkinter.Tk().destroy()"],
-        env=dict(os.environ, DISPLAY=display),
-        capture_output=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    if tk_check.returncode != 0:
-        skip_or_fail_in_ci("Python's tkinter cannot open a window: " + tk_check.stderr[-300:])
+    toolkit_opens_a_window("TkAgg", display)
     script = LiveScript(display, screen_file, mnist_dir, tmp_path, "TkAgg")  # Tk's window
     try:
         script.wait_for_window()

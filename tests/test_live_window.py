@@ -12,7 +12,6 @@ window with all six graphs and with graph 3 alone there, as PNG files (the Qt wi
 backend in their names).
 """
 
-import importlib.util
 import os
 import pathlib
 import re
@@ -24,7 +23,7 @@ import time
 
 import numpy as np
 
-from conftest import ROOT, SCREEN, TOOLKITS, hidden_library_launcher, skip_or_fail_in_ci
+from conftest import ROOT, SCREEN, TOOLKITS, qt_without_its_x_library
 from visu import progress
 
 SCRIPT = ROOT / "mnist_1.0_softmax.py"
@@ -182,6 +181,15 @@ def toolkits_loaded(pid):
     return {name for name, (_, library) in TOOLKITS.items() if library.search(maps)}
 
 
+def six_graphs(canvas):
+    """Why not, or None when the window shows the six graphs (check_six_graphs)."""
+    try:
+        check_six_graphs(canvas)
+    except AssertionError as problem:
+        return str(problem)
+    return None
+
+
 class LiveScript:
     """A step script started as a learner would, with its window on the given display."""
 
@@ -255,7 +263,10 @@ class LiveScript:
             raise AssertionError("xdotool %s failed: %s" % (" ".join(args), result.stderr))
         return result.stdout.strip()
 
-    def wait_for_window(self, timeout=60):
+    def wait_for_window(self, timeout=60, toolkits=None):
+        """Waits for the script's window; the toolkits whose libraries it loaded must be
+        `toolkits` (by default its backend's alone)."""
+        expected = toolkits or {self.backend}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             assert self.process.poll() is None, (
@@ -264,10 +275,10 @@ class LiveScript:
             found = self.xdotool("search", "--name", self.window_name, check=False).split()
             if found:
                 self.window = found[0]
-                toolkits = toolkits_loaded(self.process.pid)
-                assert toolkits == {self.backend}, "not a %s window: the script loaded %s" % (
-                    self.backend,
-                    " and ".join(sorted(toolkits)) or "no toolkit",
+                loaded = toolkits_loaded(self.process.pid)
+                assert loaded == expected, "not a %s window: the script loaded %s" % (
+                    " and ".join(sorted(expected)),
+                    " and ".join(sorted(loaded)) or "no toolkit",
                 )
                 return
             time.sleep(0.25)
@@ -356,13 +367,6 @@ def test_live_window_trains_and_answers_keys(xvfb, backend, mnist_dir, tmp_path)
                 "training did not reach iteration 1000:\n" + script.output()
             )
             time.sleep(0.2)
-
-        def six_graphs(canvas):
-            try:
-                check_six_graphs(canvas)
-            except AssertionError as problem:
-                return str(problem)
-            return None
 
         # A window redraws at most a fifth of the time: where a redraw is slow (a loaded
         # machine), the next comes several seconds later, so this waits longer than for a key.
@@ -495,11 +499,7 @@ def test_a_step_whose_qt_window_cannot_start_opens_tks_and_says_what_qt_needs(
 ):
     # PyQt6 installed, its X library missing (Qt 6.5 and later, libxcb-cursor0 not installed):
     # Qt would end the step when its window opens; the step opens Tk's instead and says why
-    if importlib.util.find_spec("PyQt6") is None:
-        skip_or_fail_in_ci("PyQt6 is not installed (pip install PyQt6)")
-    launcher = hidden_library_launcher("libxcb-cursor.so.0")
-    if launcher is None:
-        skip_or_fail_in_ci("hiding libxcb-cursor.so.0 needs root, unshare and the library")
+    launcher = qt_without_its_x_library()
     display, screen_file = xvfb
     script = LiveScript(
         display,
@@ -511,12 +511,9 @@ def test_a_step_whose_qt_window_cannot_start_opens_tks_and_says_what_qt_needs(
         launcher=launcher,
     )
     try:
+        # Tk's window; Qt's libraries stay loaded, matplotlib having imported them to try Qt
+        script.wait_for_window(toolkits={"TkAgg", "QtAgg"})
         deadline = time.monotonic() + 60
-        while not script.xdotool("search", "--name", script.window_name, check=False).split():
-            assert script.process.poll() is None, "the step ended:\n" + script.output()
-            assert time.monotonic() < deadline, "no window:\n" + script.output()
-            time.sleep(0.25)
-        assert "TkAgg" in toolkits_loaded(script.process.pid)
         said = [line for line in script.lines if line.startswith("Qt's window cannot start here")]
         assert len(said) == 1, script.output()
         assert "libxcb-cursor.so.0" in said[0] and "sudo apt install libxcb-cursor0" in said[0]
