@@ -383,14 +383,15 @@ def check_window(timeout=WINDOW_TIMEOUT_S):
 
 
 def probe_window():
-    """check_window's child process: opens a figure as a step does (visu.views.window_figure) and
+    """check_window's child process: opens a figure as a step does
+    (visu.show.views.window_figure) and
     prints on stdout, one JSON object a line, matplotlib's backend and its toolkit's package before
     it tries, then why there is no window (null: a window opened). A toolkit that brings the
     process down leaves only the first line."""
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from visu import views
+    from visu.show import views
 
     backend = matplotlib.get_backend()  # imports the backend, and with it its toolkit
     packages = [package for module, package in TOOLKIT_PACKAGES if module in sys.modules]

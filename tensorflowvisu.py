@@ -9,15 +9,15 @@ What the step scripts use:
                                    get_max_test_accuracy; and set_classifier, the network's answer
                                    (--try, the D key) and the network itself (what it learned, W)
 
-The graphs are the rows of one table (visu/graphs.py): the workshop's six, and what the network
+The graphs are the rows of one table (visu/show/graphs.py): the workshop's six, and what the network
 learned (key W).
 
 MnistDataVis keeps what the run recorded (visu/record.py) and hands it, after every iteration, to
-its outputs: the view that visu/views.py chooses (a window, a notebook cell, or a PNG at the end),
-the movie (--save-movie) and the TensorBoard log (--logdir, visu/tensorboard.py). The training never
-depends on where the graphs are shown: animate() runs every iteration in all cases, and stops
-cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a number. The other
-parts are listed in visu/__init__.py.
+its outputs: the view that visu/show/views.py chooses (a window, a notebook cell, or a PNG at the
+end), the movie (--save-movie) and the TensorBoard log (--logdir, visu/show/tensorboard.py). The
+training never depends on where the graphs are shown: animate() runs every iteration in all cases,
+and stops cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a number.
+The other parts are listed in visu/__init__.py.
 """
 
 import inspect
@@ -28,17 +28,18 @@ import visu.startup  # before tensorflow: imports it with its start-up log quiet
 
 import tensorflow.compat.v1 as tf
 
-from visu import build_errors, errors, notes, progress, reference, spellings, summary
+from visu import notes, progress, reference, summary
 from visu import options as run_options
-from visu.graphs import GRAPHS, layout_of
+from visu.explain import build_errors, errors, spellings
 from visu.interrupt import StopAtIterationEnd
-from visu.learned import NetworkProbe
-from visu.mosaic import tf_format_mnist_images
 from visu.options import jupyter_shell
 from visu.record import Record
-from visu.tensorboard import TensorBoardLog
-from visu.trained import TrainedNetwork
-from visu.views import MovieRecorder, choose_view, output_path
+from visu.show.graphs import GRAPHS, layout_of
+from visu.show.learned import NetworkProbe
+from visu.show.mosaic import tf_format_mnist_images
+from visu.show.tensorboard import TensorBoardLog
+from visu.show.views import MovieRecorder, choose_view, output_path
+from visu.trained.network import TrainedNetwork
 
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]
 

@@ -46,7 +46,7 @@ def time_in_log_calls(step, arguments, logdir):
     import matplotlib
 
     matplotlib.use("agg")
-    from visu.tensorboard import TensorBoardLog
+    from visu.show.tensorboard import TensorBoardLog
 
     spent = dict.fromkeys(LOG_CALLS, 0.0)
 

@@ -43,8 +43,9 @@ def pytest_collection_modifyitems(items):
 
 # The project's own modules as a warning names them (a step or check_setup.py run as a script is
 # __main__): a warnings filter's module field, given in PYTHONWARNINGS, must match the whole name.
-PROJECT_MODULES = ["__main__", "tensorflowvisu", "mnistdata", "check_setup", "visu"] + [
-    "visu." + path.stem for path in sorted((ROOT / "visu").glob("*.py")) if path.stem != "__init__"
+PROJECT_MODULES = ["__main__", "tensorflowvisu", "mnistdata", "check_setup"] + [
+    ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for path in sorted((ROOT / "visu").rglob("*.py"))
 ]
 
 

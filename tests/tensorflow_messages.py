@@ -1,6 +1,7 @@
-"""TensorFlow's messages that visu/wording.py reads, made the way a learner's edit makes them.
+"""TensorFlow's messages that visu/explain/wording.py reads, made the way a learner's edit makes
+them.
 
-tests/test_tensorflow_wording.py checks each pattern of visu/wording.py against the messages
+tests/test_tensorflow_wording.py checks each pattern of visu/explain/wording.py against the messages
 recorded here from the lowest and the latest TensorFlow the project supports
 (tensorflow_messages.txt), and against the TensorFlow installed, made again while it runs. To
 record a TensorFlow's messages (its own sections of the file are replaced, the others kept):
@@ -280,7 +281,7 @@ def gradients_scope():
     )
 
 
-# pattern of visu/wording.py -> {case: the function that makes its message}
+# pattern of visu/explain/wording.py -> {case: the function that makes its message}
 MESSAGES = {
     "BUILD_REFUSAL": {
         "matmul-on-images": matmul_on_images,
@@ -336,7 +337,8 @@ def record(path=RECORDED):
         for case, make in cases.items():
             recorded[(pattern, case, version)] = make()
     lines = [
-        "# TensorFlow's messages that visu/wording.py reads (tests/tensorflow_messages.py),",
+        "# TensorFlow's messages that visu/explain/wording.py reads"
+        " (tests/tensorflow_messages.py),",
         "# recorded from each TensorFlow the project supports: === <pattern> <case> <version>",
     ]
     order = {(p, c): i for i, (p, c) in enumerate((p, c) for p in MESSAGES for c in MESSAGES[p])}

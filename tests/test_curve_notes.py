@@ -10,10 +10,11 @@ import tensorflowvisu  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from visu import figure, notes  # noqa: E402
+from visu import notes  # noqa: E402
 from visu.notes import curve_notes, read_curves  # noqa: E402
 from visu.record import Record  # noqa: E402
-from visu.views import offscreen_figure  # noqa: E402
+from visu.show import figure
+from visu.show.views import offscreen_figure  # noqa: E402
 
 ITERATIONS = 10000
 TRAIN_I = np.arange(0, ITERATIONS + 1, 20.0)  # training figures every 20 iterations

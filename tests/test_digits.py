@@ -1,5 +1,6 @@
-"""A picture of a digit as the network's input (visu.digits), and the drawing pad (visu.drawpad):
-synthetic pictures for the mechanics, real MNIST digits for MNIST's conventions."""
+"""A picture of a digit as the network's input (visu.trained.digits), and the drawing pad
+(visu.trained.drawpad): synthetic pictures for the mechanics, real MNIST digits for MNIST's
+conventions."""
 
 import mnistdata
 
@@ -11,8 +12,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 from test_tensorflowvisu import press, vis, visible_graphs, window  # noqa: F401 (fixtures)
 
-from visu import digits, drawpad
-from visu.trained import answer_text, try_files
+from visu.trained import digits, drawpad
+from visu.trained.network import answer_text, try_files
 
 
 def ring(shape, box, thickness):

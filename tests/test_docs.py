@@ -13,7 +13,8 @@ import pytest
 
 import check_setup
 from conftest import ROOT, TOOLKITS, skip_or_fail_in_ci
-from visu import graphs, steps
+from visu import steps
+from visu.show import graphs
 
 PAGES = ["README.md"] + sorted("docs/" + path.name for path in (ROOT / "docs").glob("*.md"))
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")  # [text](target) and ![alt](target)
@@ -100,7 +101,7 @@ def table_with(page, *columns):
     raise AssertionError("%s has no table with the columns %s" % (page, ", ".join(columns)))
 
 
-# --- the window's graphs and keys: visu/graphs.py, and the page on the window ------------------
+# --- the window's graphs and keys: visu/show/graphs.py, and the page on the window -------------
 
 
 def test_the_page_on_the_window_lists_every_graph_and_key_of_the_table():

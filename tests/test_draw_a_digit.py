@@ -17,8 +17,8 @@ from test_live_window import LiveScript, _save, dark, long_lines
 from test_notebook import Kernel
 
 from conftest import ROOT, SCREEN
-from visu import drawpad
-from visu.views import FIGSIZE
+from visu.show.views import FIGSIZE
+from visu.trained import drawpad
 
 STEP = ROOT / "mnist_3.1_convolutional_bigger_dropout.py"
 ANSWER_LINE = re.compile(r"^Your digit: (\d) \(.*All ten, 0 to 9: ((?:[0-9.]+ ?){10})$")

@@ -20,7 +20,8 @@ import pytest
 
 from benchmarks.harness import run_step
 from conftest import ROOT
-from visu import errors, progress, spellings, wording
+from visu import progress
+from visu.explain import errors, spellings, wording
 
 STEP_1_0 = "mnist_1.0_softmax.py"
 STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
@@ -644,7 +645,7 @@ def test_pythons_own_error_keeps_its_message_and_only_the_learners_frames(
 
 
 # The original codelab's spellings, as a learner copies them from the deck: for each of
-# visu.spellings.SPELLINGS (by what it shows the learner wrote), the edit that writes it
+# visu.explain.spellings.SPELLINGS (by what it shows the learner wrote), the edit that writes it
 CODELAB_SPELLINGS = {
     "tf.nn.dropout(Y, pkeep)": ("tf.nn.dropout(Y1, rate=1 - pkeep)", "tf.nn.dropout(Y1, pkeep)"),
     "tf.nn.softmax_cross_entropy_with_logits(...)": (

@@ -17,10 +17,10 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from conftest import ROOT  # noqa: E402
-from visu.figure import Graphs  # noqa: E402
 from visu.notes import read_curves  # noqa: E402
 from visu.record import Record, percentile_bands  # noqa: E402
-from visu.views import MovieRecorder, WindowView, offscreen_figure  # noqa: E402
+from visu.show.figure import Graphs  # noqa: E402
+from visu.show.views import MovieRecorder, WindowView, offscreen_figure  # noqa: E402
 
 PROGRESS_LINE = re.compile(r"^(\d+): .*loss: (\S+)", re.M)
 

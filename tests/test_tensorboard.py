@@ -29,7 +29,7 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 from conftest import ROOT, skip_or_fail_in_ci  # noqa: E402
 from visu import progress  # noqa: E402
-from visu.tensorboard import histogram_proto  # noqa: E402
+from visu.show.tensorboard import histogram_proto  # noqa: E402
 
 SOFTMAX, RELU = "mnist_1.0_softmax.py", "mnist_2.1_five_layers_relu_lrdecay.py"
 

@@ -1,5 +1,5 @@
-"""Every pattern of visu/wording.py against TensorFlow's own messages: those recorded from the
-lowest and the latest TensorFlow the project supports (tensorflow_messages.txt, written by
+"""Every pattern of visu/explain/wording.py against TensorFlow's own messages: those recorded from
+the lowest and the latest TensorFlow the project supports (tensorflow_messages.txt, written by
 tensorflow_messages.py), and the installed TensorFlow's, made again here. A release that rewords
 a message fails the test named after the pattern and the case; the errors are then still
 explained in general terms (tests/test_errors.py: a message no pattern reads)."""
@@ -10,7 +10,7 @@ import pytest
 import tensorflow_messages as messages
 
 from conftest import ROOT
-from visu import errors, spellings, wording
+from visu.explain import errors, spellings, wording
 
 LOWEST = re.search(
     r"^tensorflow==(\S+)$",
@@ -109,7 +109,8 @@ def test_the_pattern_reads_the_installed_tensorflows_message(pattern_name, case)
 
 
 def test_the_codelabs_spellings_are_each_read_from_tensorflows_notice():
-    """Each deprecation recorded gives its entry of visu/spellings.py, not the general line."""
+    """Each deprecation recorded gives its entry of visu/explain/spellings.py, not the general
+    line."""
     where = "my_step.py, line 7 (Y = ...)"
     for (pattern, case, version), message in RECORDED.items():
         if pattern != "DEPRECATED":

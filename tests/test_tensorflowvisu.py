@@ -12,11 +12,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
-from visu import mosaic as mosaic_op  # noqa: E402
-from visu import views  # noqa: E402
-from visu.graphs import GRAPHS, layout_keys  # noqa: E402
 from visu.record import percentile_bands  # noqa: E402
 from visu.reference import Curves  # noqa: E402
+from visu.show import mosaic as mosaic_op  # noqa: E402
+from visu.show import views  # noqa: E402
+from visu.show.graphs import GRAPHS, layout_keys  # noqa: E402
 
 tf.disable_eager_execution()
 

@@ -1,5 +1,5 @@
 """The trained network kept and used: --save, --restore and --try, as a learner runs them (a step
-script from another folder, on the real MNIST), and visu.checkpoint on small graphs."""
+script from another folder, on the real MNIST), and visu.trained.checkpoint on small graphs."""
 
 import os
 import re
@@ -15,7 +15,7 @@ import tensorflow.compat.v1 as tf
 from PIL import Image
 
 from conftest import ROOT
-from visu import checkpoint
+from visu.trained import checkpoint
 
 STEP = "mnist_3.1_convolutional_bigger_dropout.py"
 ITERATIONS = 300  # about 0.97 on the test set: enough to read clear digits
@@ -294,7 +294,7 @@ def test_a_classifiers_line_that_does_not_fit_the_network_is_explained_before_tr
     assert "my_network.py, line " in said[0]
 
 
-# --- visu.checkpoint on small graphs ------------------------------------------------------------
+# --- visu.trained.checkpoint on small graphs ----------------------------------------------------
 
 
 def small_network(first_layer=3):
@@ -381,7 +381,7 @@ def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path):
 
 
 def test_a_restored_run_without_a_window_says_one_thing_of_its_graphs(capsys):
-    from visu import views
+    from visu.show import views
 
     restored = types.SimpleNamespace(restored=True)
     view = views.PngView(None, restored, "--no-window", "unused.png")

@@ -6,13 +6,15 @@ import pathlib
 import sys
 import tempfile
 
-from visu import checkpoint, graphs, reference
+from visu import reference
 from visu.shell import pasteable
+from visu.show import graphs
+from visu.trained import checkpoint
 
 KEYS_HELP = graphs.keys_help()  # from the table of the graphs, as everything about them
 ALL_GRAPHS = list(graphs.SIX)  # the default: the workshop's six
 
-TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/errors.py)
+TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/explain/errors.py)
 TF_LOG_OPTION, TF_LOG_VARIABLE = "--tf-log", "TF_LOG"  # its start-up log (visu/startup.py)
 
 

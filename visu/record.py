@@ -27,11 +27,11 @@ def finite(values):
 class Record:
     """The curves as ([iteration], [accuracy], [loss]) lists, the bands of each graph of bands
     (weights, biases) as one row of 8 boundaries per training update, the mosaics by graph name
-    (training_digits, test_digits), all by the names of visu/graphs.py. `changes` counts every
+    (training_digits, test_digits), all by the names of visu/show/graphs.py. `changes` counts every
     addition, so that an output can tell whether it has seen the latest data.
 
-    `network`: the trained network itself (visu/learned.py), once the step gave its answer: what
-    it learned is read from it only when a graph shows it, never recorded."""
+    `network`: the trained network itself (visu/show/learned.py), once the step gave its answer:
+    what it learned is read from it only when a graph shows it, never recorded."""
 
     def __init__(self):
         self.train_curves = ([], [], [])  # iteration, accuracy, loss
@@ -41,7 +41,7 @@ class Record:
         self.bands = {"weights": [], "biases": []}  # graph name -> its rows of band boundaries
         self.spreads = None  # (iteration, the weights' values, the biases'): the latest
         self.mosaics = {}  # graph name -> its latest mosaic
-        self.network = None  # visu.learned.NetworkProbe, once the step gave its answer
+        self.network = None  # visu.show.learned.NetworkProbe, once the step gave its answer
         self.not_a_number = None  # (iteration, "training" or "test", value): the first loss
         self.changes = 0
         self.restored = False  # True once --restore filled it from a saved run

@@ -10,7 +10,7 @@ that the next layer's matmul or convolution takes.
 
 import tensorflow.compat.v1 as tf
 
-from visu.learner import graph_keys, shape_text
+from visu.explain.learner import graph_keys, shape_text
 
 ACTIVATIONS = {
     "Relu": "relu",

@@ -6,8 +6,8 @@ fate depends on the processor; each explained with the script's names and what t
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from visu import wording
-from visu.learner import (
+from visu.explain import wording
+from visu.explain.learner import (
     FUNCTIONS,
     OPERATORS,
     TENSORFLOW_FOLDER,

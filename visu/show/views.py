@@ -24,9 +24,9 @@ import matplotlib.figure
 import matplotlib.pyplot as plt
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from visu import graphs as table
-from visu.figure import Graphs
 from visu.options import KEYS_HELP, jupyter_shell
+from visu.show import graphs as table
+from visu.show.figure import Graphs
 
 FIGURE_LABEL = "tensorflowvisu"  # names the project's figures among the ones pyplot manages
 FIGSIZE = (19.2, 10.8)  # inches: 1344x756 pixels at the window's 70 dpi

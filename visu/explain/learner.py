@@ -1,7 +1,7 @@
 """The learner's script as an error finds it: the frames of its own file in a traceback, the
 names it gives to the TensorFlow objects an error is about (its variables, searched by identity),
 their shapes, and a few questions about the graph (what an operation depends on, whether it feeds
-dropout). visu/errors.py and visu/build_errors.py explain errors with them."""
+dropout). visu/explain/errors.py and visu/explain/build_errors.py explain errors with them."""
 
 import linecache
 import pathlib
@@ -9,7 +9,7 @@ import pathlib
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu import wording
+from visu.explain import wording
 
 TENSORFLOW_FOLDER = pathlib.Path(tf2.__file__).resolve().parent
 SESSION_RUN = tf.Session.run  # every session's run (BaseSession's), found by its code

@@ -9,10 +9,10 @@ import matplotlib.image
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from visu.graphs import GRAPHS
-from visu.learned_panel import weights_picture
 from visu.options import logdir_error
 from visu.shell import pasteable
+from visu.show.graphs import GRAPHS
+from visu.show.learned_panel import weights_picture
 
 # The digit mosaics, and the first layer's weights as pictures, are logged as images at the first
 # test update, then at the first one at or past each of 1, 2, 5, 10, 20, 50, 100, ... iterations
@@ -98,7 +98,8 @@ class TensorBoardLog:
     weights as pictures, tagged by the title of what the network learned (where the step gives
     its network); and the TensorFlow graph for the graph view.
 
-    titles: {graph name: title} where the step gives its own (visu/graphs.py has the others)."""
+    titles: {graph name: title} where the step gives its own (visu/show/graphs.py has the
+    others)."""
 
     closed = paused = False
 

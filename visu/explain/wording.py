@@ -5,8 +5,8 @@ A release of TensorFlow may reword a message. Each pattern here is tested agains
 recorded from the lowest and the latest TensorFlow the project supports, and against the message
 of the TensorFlow installed (tests/test_tensorflow_wording.py, tests/tensorflow_messages.txt), so
 that a rewording fails the one test that names its pattern. Where no pattern reads a message, the
-errors are still explained in general terms (visu/errors.py): the learner's line, the names of
-what failed, and TensorFlow's own first line.
+errors are still explained in general terms (visu/explain/errors.py): the learner's line, the names
+of what failed, and TensorFlow's own first line.
 
 PATTERNS names them all, with what each reads.
 """

@@ -17,9 +17,9 @@ import math
 
 import tensorflow.compat.v1 as tf
 
-from visu import wording
-from visu.build_errors import weights_first
-from visu.learner import names_and, placeholders_behind, shape_dims, shape_text
+from visu.explain import wording
+from visu.explain.build_errors import weights_first
+from visu.explain.learner import names_and, placeholders_behind, shape_dims, shape_text
 
 _SPATIAL = ("Conv2D", "MaxPool", "AvgPool")
 _PRODUCTS = ("MatMul", "BatchMatMulV2")

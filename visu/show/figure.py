@@ -1,4 +1,4 @@
-"""The graphs of the table (visu/graphs.py), drawn from a run's record: the workshop's six in 2
+"""The graphs of the table (visu/show/graphs.py), drawn from a run's record: the workshop's six in 2
 rows of 3, and what the network learned. Drawing only: the data is the record's (record.py),
 where the figure goes is the views' (views.py)."""
 
@@ -8,9 +8,9 @@ import math
 import matplotlib.colors
 import numpy as np
 
-from visu.graphs import GRAPHS
-from visu.learned_panel import LearnedPanel
 from visu.record import finite
+from visu.show.graphs import GRAPHS
+from visu.show.learned_panel import LearnedPanel
 
 TRAINING_COLOR, TEST_COLOR, BIASES_COLOR = "#1f77b4", "#d62728", "#2ca02c"
 AGAINST_ALPHA = 0.35  # --against: the reference's curves, faint, behind the run's own (zorder 2)

@@ -14,9 +14,11 @@ import sys
 
 import numpy as np
 
-from visu import checkpoint, digits, errors, summary
-from visu.drawpad import DrawPad
+from visu import summary
+from visu.explain import errors
 from visu.shell import pasteable
+from visu.trained import checkpoint, digits
+from visu.trained.drawpad import DrawPad
 
 NO_CLASSIFIER = (
     "{what} needs the network's answer, which this script does not give to the graphs. A step "

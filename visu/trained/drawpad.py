@@ -5,20 +5,20 @@
     pad.show() / pad.hide()           its three parts on the figure, or none of them
     pad.clear()                       a blank pad (also: right click on it, or its Clear button)
 
-Beside the pad: the 28x28 input made from the drawing as MNIST's digits were made (visu.digits),
-which is what the network sees, and its ten probabilities, biggest first. A stroke that runs off
-the pad goes on beyond its edge, out of sight, so that the input keeps the whole digit (a tall 7's
-foot, a pen's round tip) rather than one cut straight at the edge. Each time the mouse
-button is released the drawing is classified again, so a digit drawn in several strokes (a 4, a
-7 with a bar) is answered after each. Works on any matplotlib canvas with mouse events: a window
-(TkAgg, Qt, ...) and ipympl's figure in a notebook (%matplotlib widget).
+Beside the pad: the 28x28 input made from the drawing as MNIST's digits were made
+(visu.trained.digits), which is what the network sees, and its ten probabilities, biggest first. A
+stroke that runs off the pad goes on beyond its edge, out of sight, so that the input keeps the
+whole digit (a tall 7's foot, a pen's round tip) rather than one cut straight at the edge. Each
+time the mouse button is released the drawing is classified again, so a digit drawn in several
+strokes (a 4, a 7 with a bar) is answered after each. Works on any matplotlib canvas with mouse
+events: a window (TkAgg, Qt, ...) and ipympl's figure in a notebook (%matplotlib widget).
 """
 
 import numpy as np
 from matplotlib.widgets import Button
 
-from visu import digits
-from visu.figure import TEST_COLOR, TRAINING_COLOR
+from visu.show.figure import TEST_COLOR, TRAINING_COLOR
+from visu.trained import digits
 
 PAD_PIXELS = 280  # the pad's drawing, 10 times the network's input
 PAD_SIDE, INPUT_SIDE = 0.76, 0.36  # their heights, as shares of the figure's

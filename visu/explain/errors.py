@@ -19,10 +19,10 @@ about, by identity, so nothing needs a name= argument. Kinds explained:
   not ready   a variable used before the initializer gave it a value, the optimizer's included
   running     any other error of TensorFlow's while sess.run computes, with where the operation
               was built; over a size made wrong earlier, the cause traced back to the line that
-              made it (visu/causes.py)
+              made it (visu/explain/causes.py)
   keyword     a keyword that sess.run does not take: the deck's feed= (feed_dict=)
   in general  any other error of TensorFlow's, or one whose message no pattern of
-              visu/wording.py reads: the learner's line and TensorFlow's own reason
+              visu/explain/wording.py reads: the learner's line and TensorFlow's own reason
 
 Anything else (a NameError, a typo, an error in the project's own code) gets None: Python's own
 message says it best, and the script's sys.excepthook shows it with the traceback left to the
@@ -41,15 +41,15 @@ import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu import causes, wording
-from visu.build_errors import (
+from visu.explain import causes, wording
+from visu.explain.build_errors import (
     conv_advice,
     convolution_depths,
     raised_by_tensorflow,
     refused_while_building,
     types_differ,
 )
-from visu.learner import (
+from visu.explain.learner import (
     SESSION_RUN,
     TENSORFLOW_FOLDER,
     Learner,
@@ -65,7 +65,7 @@ from visu.learner import (
 from visu.options import TRACEBACK_OPTION
 
 # The project's own modules: their frames are left out of a learner's traceback
-_PROJECT = pathlib.Path(__file__).resolve().parent.parent
+_PROJECT = pathlib.Path(__file__).resolve().parents[2]
 _PROJECT_MODULES = (
     _PROJECT / "visu",
     _PROJECT / "tensorflowvisu.py",
@@ -346,9 +346,9 @@ def _as_written(tensor):
 
 
 def _in_general(error, learner):
-    """An error of TensorFlow's that no pattern of visu/wording.py reads (a release that reworded
-    its message, a kind not explained here): the learner's line, which names what failed, and
-    TensorFlow's own reason, never its traceback alone. Python's own errors in a call (a keyword
+    """An error of TensorFlow's that no pattern of visu/explain/wording.py reads (a release that
+    reworded its message, a kind not explained here): the learner's line, which names what failed,
+    and TensorFlow's own reason, never its traceback alone. Python's own errors in a call (a keyword
     the function does not take, an argument missing) are not TensorFlow's: None."""
     message = _first_line(getattr(error, "message", None) or str(error))
     if isinstance(error, tf.errors.OpError):

@@ -3,7 +3,7 @@ on the left the first layer's weights as pictures, in red and blue around 0; on 
 digit going through the network, a row per layer: the digit, each convolution's channels as small
 images, each dense layer's neurons as a strip, the ten probabilities last.
 
-It is one graph of the table (visu/graphs.py) made of several axes: the figure places and shows
+It is one graph of the table (visu/show/graphs.py) made of several axes: the figure places and shows
 it as it does an axes (set_position, set_visible), and draws it only while it shows.
 """
 
@@ -13,8 +13,8 @@ import matplotlib
 import matplotlib.transforms
 import numpy as np
 
-from visu import learned
-from visu.learner import shape_text
+from visu.explain.learner import shape_text
+from visu.show import learned
 
 # Of the graph's width: the weights' pictures (a dense layer's 28x28 ones, a convolution's few
 # small filters, the ten digits' of a network of one layer, whose passage is short); the rest, the

@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow.compat.v1 as tf
 
 from visu import summary
-from visu.learner import shape_text
+from visu.explain.learner import shape_text
 
 SIDE = 28  # MNIST's images: a dense layer's weights from the 784 pixels are 28x28 pictures
 MOST_NEURON_TILES = 48  # a dense first layer's neurons drawn: 8 by 6 pictures stay readable

@@ -17,7 +17,7 @@ import pathlib
 import sys
 from typing import NamedTuple, Optional
 
-from visu import wording
+from visu.explain import wording
 
 
 class Spelling(NamedTuple):

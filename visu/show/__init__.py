@@ -1,0 +1,13 @@
+"""The graphs and where they go (docs/running.md; docs/tensorboard.md for --logdir).
+
+graphs.py       the graphs, in one table: name, title, key, kind of drawing; what the keys,
+                --graphs, --help, the window title, the TensorBoard tags and the docs read
+figure.py       the graphs of the table, drawn from a record (drawing only)
+mosaic.py       graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph
+learned.py      what the network learned, read from its session when shown: the first layer's
+                weights, one digit's passage through the layers (key W)
+learned_panel.py  ... drawn: the weights as pictures, each layer's output, the probabilities
+views.py        the outputs (window, notebook image, widget, PNG, movie), and the one place
+                that chooses among them
+tensorboard.py  --logdir: the run as TensorBoard event files, an output like the views
+"""
