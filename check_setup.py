@@ -384,21 +384,21 @@ def check_window(timeout=WINDOW_TIMEOUT_S):
 
 def probe_window():
     """check_window's child process: opens a figure as a step does
-    (visu.show.views.window_figure) and
+    (visu.show.backends.window_figure) and
     prints on stdout, one JSON object a line, matplotlib's backend and its toolkit's package before
     it tries, then why there is no window (null: a window opened). A toolkit that brings the
     process down leaves only the first line."""
     import matplotlib
     import matplotlib.pyplot as plt
 
-    from visu.show import views
+    from visu.show import backends
 
     backend = matplotlib.get_backend()  # imports the backend, and with it its toolkit
     packages = [package for module, package in TOOLKIT_PACKAGES if module in sys.modules]
     print(json.dumps({"backend": backend, "package": packages[0] if packages else None}))
     sys.stdout.flush()
     notes = []  # Qt's window given up for Tk's, where Qt cannot start
-    figure, reason = views.window_figure(say=notes.append)
+    figure, reason = backends.window_figure(say=notes.append)
     if figure is not None:
         plt.close(figure)
     print(

@@ -13,11 +13,11 @@ The graphs are the rows of one table (visu/show/graphs.py): the workshop's six, 
 learned (key W).
 
 MnistDataVis keeps what the run recorded (visu/record.py) and hands it, after every iteration, to
-its outputs: the view that visu/show/views.py chooses (a window, a notebook cell, or a PNG at the
-end), the movie (--save-movie) and the TensorBoard log (--logdir, visu/show/tensorboard.py). The
-training never depends on where the graphs are shown: animate() runs every iteration in all cases,
-and stops cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a number.
-The other parts are listed in visu/__init__.py.
+its outputs (visu/show/outputs.py): the view that visu/show/choose.py chooses (a window, a
+notebook cell, or a PNG at the end), the movie (--save-movie) and the TensorBoard log (--logdir,
+visu/show/tensorboard.py). The training never depends on where the graphs are shown: animate()
+runs every iteration in all cases, and stops cleanly on Ctrl-C (a kernel interrupt), a closed
+window or a loss that is not a number. The other parts are listed in visu/__init__.py.
 """
 
 import inspect
@@ -34,11 +34,12 @@ from visu.explain import build_errors, errors, spellings
 from visu.interrupt import StopAtIterationEnd
 from visu.options import jupyter_shell
 from visu.record import Record
+from visu.show.choose import choose_view
 from visu.show.graphs import GRAPHS, layout_of
 from visu.show.learned import NetworkProbe
 from visu.show.mosaic import tf_format_mnist_images
+from visu.show.outputs import MovieRecorder, output_path
 from visu.show.tensorboard import TensorBoardLog
-from visu.show.views import MovieRecorder, choose_view, output_path
 from visu.trained.network import TrainedNetwork
 
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]

@@ -14,7 +14,7 @@ from visu import notes  # noqa: E402
 from visu.notes import curve_notes, read_curves  # noqa: E402
 from visu.record import Record  # noqa: E402
 from visu.show import figure
-from visu.show.views import offscreen_figure  # noqa: E402
+from visu.show.backends import offscreen_figure  # noqa: E402
 
 ITERATIONS = 10000
 TRAIN_I = np.arange(0, ITERATIONS + 1, 20.0)  # training figures every 20 iterations

@@ -17,7 +17,7 @@ from test_live_window import LiveScript, _save, dark, long_lines
 from test_notebook import Kernel
 
 from conftest import ROOT, SCREEN
-from visu.show.views import FIGSIZE
+from visu.show.backends import FIGSIZE
 from visu.trained import drawpad
 
 STEP = ROOT / "mnist_3.1_convolutional_bigger_dropout.py"

@@ -16,8 +16,8 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 from benchmarks.harness import run_step  # noqa: E402
 from visu.show import learned  # noqa: E402
+from visu.show.backends import offscreen_figure  # noqa: E402
 from visu.show.learned_panel import LearnedPanel, weights_picture  # noqa: E402
-from visu.show.views import offscreen_figure  # noqa: E402
 
 tf.disable_eager_execution()
 

@@ -19,8 +19,9 @@ import pytest  # noqa: E402
 from conftest import ROOT  # noqa: E402
 from visu.notes import read_curves  # noqa: E402
 from visu.record import Record, percentile_bands  # noqa: E402
+from visu.show.backends import offscreen_figure  # noqa: E402
 from visu.show.figure import Graphs  # noqa: E402
-from visu.show.views import MovieRecorder, WindowView, offscreen_figure  # noqa: E402
+from visu.show.outputs import MovieRecorder, WindowView  # noqa: E402
 
 PROGRESS_LINE = re.compile(r"^(\d+): .*loss: (\S+)", re.M)
 

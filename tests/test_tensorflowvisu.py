@@ -14,8 +14,8 @@ import tensorflow.compat.v1 as tf  # noqa: E402
 
 from visu.record import percentile_bands  # noqa: E402
 from visu.reference import Curves  # noqa: E402
+from visu.show import choose, outputs  # noqa: E402
 from visu.show import mosaic as mosaic_op  # noqa: E402
-from visu.show import views  # noqa: E402
 from visu.show.graphs import GRAPHS, layout_keys  # noqa: E402
 
 tf.disable_eager_execution()
@@ -41,12 +41,12 @@ def window(monkeypatch, tmp_path):
         monkeypatch.setattr(figure.canvas.manager, "set_window_title", titles.append)
         return figure, None
 
-    monkeypatch.setattr(views, "window_figure", figure_in_a_window)
+    monkeypatch.setattr(choose, "window_figure", figure_in_a_window)
     monkeypatch.chdir(tmp_path)
     options = tensorflowvisu.parse_run_options([])
     options.script = tmp_path / "mnist_test_step.py"
     vis = tensorflowvisu.MnistDataVis(options)
-    assert isinstance(vis.view, views.WindowView)
+    assert isinstance(vis.view, outputs.WindowView)
     vis.shown, vis.titles = shown, titles
     yield vis
     matplotlib.pyplot.close(vis.graphs.fig)
@@ -382,3 +382,16 @@ def test_run_options_have_help_and_reject_bad_values(capsys):
         tensorflowvisu.parse_run_options(["--iterations", "many"])
     assert done.value.code == 2
     assert "expected a whole number" in capsys.readouterr().err
+
+
+def test_the_view_the_movie_and_the_tensorboard_log_are_outputs_of_one_interface(vis, tmp_path):
+    """The training loop calls every output the same way (visu/show/outputs.py's Output)."""
+    from visu.show.tensorboard import TensorBoardLog
+
+    log = TensorBoardLog(vis.record, tmp_path / "logs", "run", {}, tf.get_default_graph())
+    movie = outputs.MovieRecorder(vis.graphs, vis.record, lambda suffix: tmp_path / ("m" + suffix))
+    for output in (vis.view, movie, log):
+        assert isinstance(output, outputs.Output)
+        assert not output.closed and not output.paused
+    log.finish()
+    assert list((tmp_path / "logs" / "run").glob("events.out.tfevents.*"))

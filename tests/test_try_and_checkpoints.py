@@ -381,17 +381,17 @@ def test_a_damaged_checkpoint_is_refused_in_one_line(tmp_path):
 
 
 def test_a_restored_run_without_a_window_says_one_thing_of_its_graphs(capsys):
-    from visu.show import views
+    from visu.show import outputs
 
     restored = types.SimpleNamespace(restored=True)
-    view = views.PngView(None, restored, "--no-window", "unused.png")
+    view = outputs.PngView(None, restored, "--no-window", "unused.png")
     view.start()
     view.finish()  # nothing drawn, nothing saved: the graphs are None here
     assert capsys.readouterr().out.splitlines() == [
         "No window: --no-window. The graphs are the saved run's, saved as a PNG when it trained: "
         "none saved this time."
     ]
-    views.PngView(
+    outputs.PngView(
         None, restored, "matplotlib's agg backend draws no window", "x.png", print
     ).start()
     assert capsys.readouterr().out == (

@@ -7,7 +7,9 @@ mosaic.py       graphs 3 and 6: the digit mosaics, computed in the TensorFlow gr
 learned.py      what the network learned, read from its session when shown: the first layer's
                 weights, one digit's passage through the layers (key W)
 learned_panel.py  ... drawn: the weights as pictures, each layer's output, the probabilities
-views.py        the outputs (window, notebook image, widget, PNG, movie), and the one place
-                that chooses among them
-tensorboard.py  --logdir: the run as TensorBoard event files, an output like the views
+outputs.py      the outputs behind one interface (Output): the window, the notebook's image,
+                ipympl's widget, the PNG, the movie
+tensorboard.py  --logdir: the run as TensorBoard event files, an Output too
+backends.py     the figures they draw on: a window (Qt's diagnosed, else Tk's), off-screen, ipympl's
+choose.py       the one place that chooses the view, from the options and where the script runs
 """

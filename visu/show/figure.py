@@ -1,6 +1,6 @@
 """The graphs of the table (visu/show/graphs.py), drawn from a run's record: the workshop's six in 2
 rows of 3, and what the network learned. Drawing only: the data is the record's (record.py),
-where the figure goes is the views' (views.py)."""
+where the figure goes is the outputs' (outputs.py, choose.py)."""
 
 import io
 import math

@@ -1,6 +1,6 @@
 """The graphs, in one table: each one's name, title, key and kind of drawing. The figure
 (figure.py), the layout keys and --graphs (options.py), --help's list of the keys, the window's
-title (views.py), the TensorBoard log's tags (tensorboard.py) and docs/running.md (checked by
+title (outputs.py), the TensorBoard log's tags (tensorboard.py) and docs/running.md (checked by
 tests/test_docs.py) all read it. Adding a graph is one row here and its drawing in figure.py.
 
 Standard library only: options.py reads it before anything else is known to import.

@@ -1,6 +1,7 @@
 """--logdir: the run as TensorBoard event files, written by TensorFlow's own FileWriter (no
-tensorboard package needed), beside the runs of other steps. An output like the views: it reads
-the record after every iteration and writes what is new."""
+tensorboard package needed), beside the runs of other steps. An Output like the views
+(visu/show/outputs.py): it reads the record after every iteration and writes what is new. A
+learner's page: docs/tensorboard.md."""
 
 import io
 import pathlib
@@ -13,6 +14,7 @@ from visu.options import logdir_error
 from visu.shell import pasteable
 from visu.show.graphs import GRAPHS
 from visu.show.learned_panel import weights_picture
+from visu.show.outputs import Output
 
 # The digit mosaics, and the first layer's weights as pictures, are logged as images at the first
 # test update, then at the first one at or past each of 1, 2, 5, 10, 20, 50, 100, ... iterations
@@ -89,7 +91,7 @@ def image_proto(im):
     )
 
 
-class TensorBoardLog:
+class TensorBoardLog(Output):
     """The run in a new folder, logdir/<step>_seed<S>.
 
     Tags: accuracy/training, accuracy/test, loss/training, loss/test, learning_rate (where the step
@@ -100,8 +102,6 @@ class TensorBoardLog:
 
     titles: {graph name: title} where the step gives its own (visu/show/graphs.py has the
     others)."""
-
-    closed = paused = False
 
     def __init__(self, record, logdir, run_name, titles, graph):
         self.record = record
@@ -126,9 +126,6 @@ class TensorBoardLog:
             "TensorBoard: this run is logged to %s (to see it: tensorboard --logdir %s)"
             % (self.folder, pasteable(self.logdir))
         )
-
-    def start(self):
-        pass
 
     def update(self):
         """Writes what the record got since the last call."""

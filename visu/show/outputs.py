@@ -1,49 +1,54 @@
-"""Where the graphs go while the network trains, and the one place that chooses among them.
-
-Every output has the same small interface, called by the training loop:
-  start()    before the first iteration
-  update()   after every iteration; it reads the run's record and acts only on what is new
-  finish()   once at the end (trained, stopped, or failed)
-  closed     True once the user closed it (a window): the training stops
-  paused     True while Space froze the display
-The live ones (window, notebook image, widget) also have redraw_now() and set_paused(), for the
-keys. The movie and the TensorBoard log (tensorboard.py) are outputs too, beside the view.
+"""The outputs: where the graphs go while the network trains. Each implements Output, the small
+interface the training loop calls (tensorflowvisu.MnistDataVis.animate): the window, the
+notebook's image and ipympl's widget (the live views), the PNG at the end, the movie
+(--save-movie), and the TensorBoard log (tensorboard.py). choose.py picks the view; backends.py
+makes the figure it draws on. A learner's page: docs/running.md ("The window").
 """
 
-import ctypes
-import importlib
 import os
 import pathlib
 import sys
 import tempfile
 import time
 
-import matplotlib
 import matplotlib.animation
-import matplotlib.figure
 import matplotlib.pyplot as plt
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from visu.options import KEYS_HELP, jupyter_shell
 from visu.show import graphs as table
-from visu.show.figure import Graphs
-
-FIGURE_LABEL = "tensorflowvisu"  # names the project's figures among the ones pyplot manages
-FIGSIZE = (19.2, 10.8)  # inches: 1344x756 pixels at the window's 70 dpi
-NOTEBOOK_FIGSIZE, NOTEBOOK_DPI = (13.0, 7.3), 80  # an image the notebook scales to its width
-WIDGET_FIGSIZE = (10.0, 5.6)  # ipympl's figure keeps its size in pixels: 800x450 fits a cell
 
 DRAW_SHARE = 0.2  # a window spends at most this share of the time redrawing
 # A notebook's image, a tenth: a fifth would leave training 80% of its speed at best, and each
 # frame also costs the kernel and the browser time to send and show it.
 NOTEBOOK_DRAW_SHARE = 0.1
 
-# The backends of Jupyter's front ends: inline images, and ipympl's (or nbagg's) live figure.
 # What a view says instead of "the graphs change while the network trains" when --restore
 # loaded a network: nothing trains, and the graphs are what the saved run recorded.
 RESTORED_GRAPHS = "The graphs %s are the saved run's, as it recorded them."
-INLINE_BACKENDS = ("module://matplotlib_inline.backend_inline", "inline")
-WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl")
+
+
+class Output:
+    """What the training loop calls on every output, in this order: start() once, update() after
+    every iteration, finish() once at the end. Between them the keys call set_paused() and
+    redraw_now(), which only the live views act on."""
+
+    closed = False  # True once the user closed it (a window): the training stops
+    paused = False  # True while Space froze the display (training goes on)
+
+    def start(self):
+        """Before the first iteration."""
+
+    def update(self):
+        """After every iteration: reads the run's record and acts only on what is new."""
+
+    def finish(self):
+        """Once at the end, however the run ended (trained, stopped, or failed)."""
+
+    def set_paused(self, paused):
+        """Space: the display frozen, or going on again."""
+        self.paused = paused
+
+    def redraw_now(self):
+        """After a key changed the graphs: shown now, paused or not."""
 
 
 class DrawBudget:
@@ -65,20 +70,16 @@ class DrawBudget:
         self._next = 0.0
 
 
-class LiveView:
+class LiveView(Output):
     """What the live views share: redraw when the record has new data and the budget allows (at
     once when a key asks), never while paused."""
 
-    closed = False
     draw_share = DRAW_SHARE
 
     def __init__(self, graphs, record):
         self.graphs, self.record, self.paused = graphs, record, False
         self._budget = DrawBudget(self.draw_share)
         self._drawn = -1  # the record's changes at the last redraw
-
-    def set_paused(self, paused):
-        self.paused = paused
 
     def update(self):
         if self.closed:
@@ -124,7 +125,7 @@ class WindowView(LiveView):
 
     def start(self):
         plt.show(block=False)
-        print(KEYS_HELP)
+        print(table.keys_help())
 
     def _draw(self):
         self.graphs.fig.canvas.draw()
@@ -209,18 +210,13 @@ class WidgetView(LiveView):
         self._redraw()
 
 
-class PngView:
+class PngView(Output):
     """No live graphs: training runs all the same, and the final ones are saved as a PNG, then
     shown by `show` if given (a notebook cell's output, or an IDE's own backend)."""
-
-    closed = paused = False
 
     def __init__(self, graphs, record, reason, path, show=None):
         self.graphs, self.record = graphs, record
         self.reason, self.path, self._show = reason, path, show
-
-    def set_paused(self, paused):
-        self.paused = paused  # changes nothing here: there is no live display to pause
 
     def start(self):
         if not self.record.restored:
@@ -236,12 +232,6 @@ class PngView:
                 "none saved this time." % self.reason
             )
 
-    def update(self):
-        pass
-
-    def redraw_now(self):
-        pass
-
     def finish(self):
         if self.record.restored and not self._show:
             return  # start() said so: saving them again would only add a second to --try
@@ -252,10 +242,8 @@ class PngView:
             self._show(self.path)
 
 
-class MovieRecorder:
+class MovieRecorder(Output):
     """--save-movie: one frame per test update, MP4 through ffmpeg, else an animated GIF."""
-
-    closed = paused = False
 
     def __init__(self, graphs, record, output_path):
         self.graphs, self.record = graphs, record
@@ -282,143 +270,9 @@ class MovieRecorder:
         print("Movie saved: %s" % self.path)
 
 
-def qt_cannot_start():
-    """Why Qt's X window cannot start on this Linux machine, or None when it can (or may: another
-    system, Wayland, another platform asked for). Qt 6.5 and later need X libraries that pip does
-    not install (libxcb-cursor0), and without them Qt ends the process when the window opens:
-    loading its X plugin's library first says what is missing, without ending anything."""
-    if not sys.platform.startswith("linux") or os.environ.get("WAYLAND_DISPLAY"):
-        return None
-    if os.environ.get("QT_QPA_PLATFORM", "xcb") != "xcb":
-        return None
-    try:
-        from matplotlib.backends.qt_compat import QtCore  # the binding matplotlib will use
-
-        info = QtCore.QLibraryInfo
-        if hasattr(info, "path"):  # Qt 6
-            plugins = info.path(info.LibraryPath.PluginsPath)
-        else:  # Qt 5
-            plugins = info.location(info.PluginsPath)
-    except Exception:  # no binding, or one that says nothing: Qt will tell for itself
-        return None
-    plugin = pathlib.Path(plugins) / "platforms" / "libqxcb.so"
-    if not plugin.exists():
-        return None
-    try:
-        ctypes.CDLL(str(plugin))
-    except OSError as error:
-        return str(error).strip()
-    return None
-
-
-def _instead_of_qt(missing):
-    """Switches pyplot to Tk's window when Qt's cannot start; returns the one line that says so,
-    or raises ImportError when Tk cannot either."""
-    plt.switch_backend("TkAgg")
-    return (
-        "Qt's window cannot start here (%s): Qt 6.5 and later need a system package on Linux that "
-        "pip does not install (Debian, Ubuntu: sudo apt install libxcb-cursor0; Fedora: sudo dnf "
-        "install xcb-util-cursor). The graphs use Tk's window instead." % missing
-    )
-
-
-def window_figure(dpi=70, say=print):
-    """(figure, None) with a pyplot figure in a live window, or (figure or None, why there is
-    none). A figure without a window comes back only where its backend shows figures itself (an
-    IDE's module:// backend, on plt.show()). choose_view and check_setup.py both ask this.
-    say: what tells the learner that Qt's window, which cannot start here, gave way to Tk's."""
-    backend = matplotlib.get_backend()
-    if backend.lower().startswith("qt"):
-        missing = qt_cannot_start()
-        if missing:
-            try:
-                say(_instead_of_qt(missing))
-            except ImportError:  # no tkinter either
-                return None, "Qt's window cannot start here (%s)" % missing
-            backend = matplotlib.get_backend()
-    if backend.lower() in INLINE_BACKENDS + WIDGET_BACKENDS and jupyter_shell() is None:
-        return None, (  # e.g. !python in a notebook: the kernel's backend, without the kernel
-            "this runs outside the notebook's kernel (!python), whose graphs cannot show in "
-            "the notebook; %run in a cell shows them live there instead"
-        )
-    if backend.lower() == "agg":
-        display = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-        if os.environ.get("MPLBACKEND", "").lower() == "agg" or sys.platform != "linux":
-            return None, "matplotlib's backend is Agg"  # asked for, or no display to blame
-        if display:
-            return None, "the display %s could not be opened" % display
-        return None, "no display was found"
-    plt.close(FIGURE_LABEL)  # the figure of an earlier run in the same kernel, if any
-    try:
-        figure = plt.figure(FIGURE_LABEL, figsize=FIGSIZE, dpi=dpi)
-    except Exception as error:  # e.g. DISPLAY set but no X server answering
-        return None, "the window could not open (%s)" % str(error).strip()
-    if type(figure.canvas).required_interactive_framework is not None:
-        return figure, None
-    reason = "matplotlib's %s backend draws no window" % backend
-    if backend.startswith("module://") and jupyter_shell() is None:
-        return figure, reason
-    plt.close(figure)
-    return None, reason
-
-
-def offscreen_figure(dpi, figsize=FIGSIZE):
-    """A figure drawn off-screen and not managed by pyplot, which would show it a second time in
-    a notebook, and keep it after the run."""
-    figure = matplotlib.figure.Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(figure)
-    return figure
-
-
-def widget_figure(name):
-    """A figure on an ipympl canvas that pyplot does not manage: displayed once, by WidgetView,
-    never again by pyplot when the cell ends, and left alone by the next run."""
-    ipympl = importlib.import_module("ipympl.backend_nbagg")
-    figure = matplotlib.figure.Figure(figsize=WIDGET_FIGSIZE, dpi=NOTEBOOK_DPI)
-    ipympl.FigureManager(ipympl.FigureCanvas(figure), 0).set_window_title(name)  # its header
-    return figure
-
-
-def display_in_cell(path):
-    from IPython.display import Image, display
-
-    display(Image(filename=str(path)))
-
-
 def output_path(script, suffix):
     """<script name><suffix> in the current folder, or in the temp folder if that is read-only."""
     folder = pathlib.Path.cwd()
     if not os.access(folder, os.W_OK):
         folder = pathlib.Path(tempfile.gettempdir())
     return folder / (script.stem + suffix)
-
-
-def choose_view(options, record, titles, dpi=70):
-    """The graphs and the view that shows them, from the options and where the script runs: a
-    window, a notebook cell (an image or ipympl's widget), or a PNG at the end. titles: {graph
-    name: title} where the step gives its own."""
-    name, png = options.script.stem, output_path(options.script, ".png")
-    if jupyter_shell() is not None:
-        backend = matplotlib.get_backend().lower()
-        if options.no_window:
-            graphs = Graphs(offscreen_figure(dpi), titles)
-            return graphs, PngView(graphs, record, "--no-window", png, show=display_in_cell)
-        if backend in WIDGET_BACKENDS:
-            graphs = Graphs(widget_figure(name), titles)
-            return graphs, WidgetView(graphs, record)
-        if backend not in INLINE_BACKENDS:  # %matplotlib qt or tk: a real window
-            figure, reason = window_figure(dpi)
-            if figure is not None:
-                graphs = Graphs(figure, titles)
-                return graphs, WindowView(graphs, record, name)
-        graphs = Graphs(offscreen_figure(NOTEBOOK_DPI, NOTEBOOK_FIGSIZE), titles)
-        return graphs, NotebookView(graphs, record)
-    figure, reason = (None, "--no-window") if options.no_window else window_figure(dpi)
-    if figure is None:
-        graphs = Graphs(offscreen_figure(dpi), titles)
-        return graphs, PngView(graphs, record, reason, png)
-    graphs = Graphs(figure, titles)
-    if reason is None:
-        return graphs, WindowView(graphs, record, name)
-    show = lambda path: plt.show()  # noqa: E731 (an IDE's backend shows the figure itself)
-    return graphs, PngView(graphs, record, reason, png, show=show)
