@@ -34,8 +34,8 @@ from visu.explain import build_errors, errors, spellings
 from visu.interrupt import StopAtIterationEnd
 from visu.options import jupyter_shell
 from visu.record import Record
+from visu.show import graphs as table
 from visu.show.choose import choose_view
-from visu.show.graphs import GRAPHS, layout_of
 from visu.show.learned import NetworkProbe
 from visu.show.mosaic import tf_format_mnist_images
 from visu.show.outputs import MovieRecorder, output_path
@@ -98,7 +98,7 @@ class MnistDataVis:
         # some processors refuse is refused here, on every one, before any window opens
         build_errors.check_convolutions(tf.get_default_graph())
         given = (title1, title2, title3, title4, title5, title6)
-        titles = {graph.name: title for graph, title in zip(GRAPHS, given) if title}
+        titles = {graph.name: title for graph, title in zip(table.GRAPHS, given) if title}
         self.record = Record()
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
@@ -169,9 +169,9 @@ class MnistDataVis:
     # -- the keys (a window, or ipympl's figure) --
 
     def _on_key(self, event):
-        if layout_of(event.key) is not None:
+        if table.layout_of(event.key) is not None:
             self.trained.hide_pad(self.graphs, self._layout)
-            self._layout = layout_of(event.key)
+            self._layout = table.layout_of(event.key)
             self.graphs.show_graphs(self._layout)
         elif event.key in (" ", "space"):
             self.view.set_paused(not self.view.paused)

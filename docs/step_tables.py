@@ -1,6 +1,7 @@
 """Writes the steps' tables, and the figures and thresholds the docs state, from the one list of
 the steps (visu/steps.py), their shipped curves (visu/solutions/) and the notes' thresholds
-(visu/notes.py); then the notebook's "Your turn" cells (docs/exercise_cells.py).
+(visu/notes.py); the table of the window's keys from the table of the graphs
+(visu/show/graphs.py); then the notebook's "Your turn" cells (docs/exercise_cells.py).
 
     python docs/step_tables.py            # rewrites what differs, says which
     python docs/step_tables.py --check    # changes nothing; exit status 1 if anything would change
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 import exercise_cells  # noqa: E402
 
 from visu import notes, reference, steps  # noqa: E402
+from visu.show import graphs  # noqa: E402
 
 BEGIN = "<!-- step_tables.py: %s -->"
 END = "<!-- end of %s -->"
@@ -282,6 +284,11 @@ def notes_block(step_list):
     return "\n".join(lines)
 
 
+def keys_table():
+    """docs/running.md's table of the window's keys: the graphs', the groups', the others."""
+    return table(["key", "shows"], graphs.docs_key_rows())
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 
@@ -309,6 +316,7 @@ def blocks(step_list=None, root=ROOT):
             "thresholds": thresholds_block(),
             "full runs": notes_block(step_list),
         },
+        "docs/running.md": {"keys": keys_table()},
     }
 
 

@@ -18,7 +18,13 @@ sys.path.insert(0, str(ROOT / "docs"))  # the generators of the tables and the n
 import exercise_cells  # noqa: E402
 import step_tables  # noqa: E402
 
-PAGES = ["README.md", "docs/steps.md", "docs/exercises.md", "docs/reading-the-curves.md"]
+PAGES = [
+    "README.md",
+    "docs/steps.md",
+    "docs/exercises.md",
+    "docs/reading-the-curves.md",
+    "docs/running.md",
+]
 
 
 def text(page, root=ROOT):

@@ -11,7 +11,6 @@ from visu.shell import pasteable
 from visu.show import graphs
 from visu.trained import checkpoint
 
-KEYS_HELP = graphs.keys_help()  # from the table of the graphs, as everything about them
 ALL_GRAPHS = list(graphs.SIX)  # the default: the workshop's six
 
 TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/explain/errors.py)
@@ -23,7 +22,7 @@ def build_parser(script, iterations):
     parser = argparse.ArgumentParser(
         prog=script.name,
         description="Trains this step's network on MNIST while six live graphs show how it learns.",
-        epilog=KEYS_HELP,
+        epilog=graphs.keys_help(),  # from the table of the graphs, as everything about them
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(

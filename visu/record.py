@@ -1,10 +1,14 @@
 """What a run has recorded so far: the points of the curves, the bands of graphs 4 and 5 and the
 latest digit mosaics. The figure draws it; the outputs (window, notebook, PNG, movie, TensorBoard
-log) read it; none of them keeps data of its own."""
+log) read it; none of them keeps data of its own. A learner's page: docs/running.md ("The
+window").
+"""
 
 import math
 
 import numpy as np
+
+from visu.show import graphs as table
 
 BAND_QUANTILES = np.linspace(0.0, 1.0, 8)  # min, the 6 boundaries of 7 equal-count buckets, max
 
@@ -38,8 +42,10 @@ class Record:
         self.test_curves = ([], [], [])
         self.learning_rates = []  # (iteration, learning rate), where the step passes one
         self.band_iterations = []
-        self.bands = {"weights": [], "biases": []}  # graph name -> its rows of band boundaries
-        self.spreads = None  # (iteration, the weights' values, the biases'): the latest
+        # the graphs of bands (the table's, in its order: weights, biases) -> their rows of 8
+        # boundaries
+        self.bands = {name: [] for name in table.names_of("bands")}
+        self.spreads = None  # (iteration, {graph of bands: its values}): the latest
         self.mosaics = {}  # graph name -> its latest mosaic
         self.network = None  # visu.show.learned.NetworkProbe, once the step gave its answer
         self.not_a_number = None  # (iteration, "training" or "test", value): the first loss
@@ -61,14 +67,14 @@ class Record:
             self.not_a_number = (i, which, float(loss))
         self.changes += 1
 
-    def add_spreads(self, i, weights, biases):
-        """The spreads of the values graphs 4 and 5 show (the weights and biases, or what a step
-        shows there instead)."""
-        bands = percentile_bands(weights), percentile_bands(biases)  # before any append
+    def add_spreads(self, i, *values):
+        """The spreads of the values the graphs of bands show, in the table's order (graphs 4 and
+        5: the weights and biases, or what a step shows there instead)."""
+        bands = [percentile_bands(each) for each in values]  # before any append
         self.band_iterations.append(i)
         for rows, new in zip(self.bands.values(), bands):
             rows.append(new)
-        self.spreads = (i, weights, biases)
+        self.spreads = (i, dict(zip(self.bands, values)))
         self.changes += 1
 
     def set_mosaic(self, name, im):

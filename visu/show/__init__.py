@@ -1,8 +1,11 @@
 """The graphs and where they go (docs/running.md; docs/tensorboard.md for --logdir).
 
-graphs.py       the graphs, in one table: name, title, key, kind of drawing; what the keys,
-                --graphs, --help, the window title, the TensorBoard tags and the docs read
-figure.py       the graphs of the table, drawn from a record (drawing only)
+graphs.py       the graphs, in one table: name, title, key, kind of drawing, its settings; what
+                the figure, the record, the keys, --graphs, --help, the window title, the
+                TensorBoard log and the docs' table of the keys read
+drawings.py     each kind of graph's drawing, registered once under its kind: curves, bands,
+                mosaic, learned; and what the TensorBoard log keeps of it
+figure.py       the figure: the table's graphs laid out, drawn from a record (drawing only)
 mosaic.py       graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph
 learned.py      what the network learned, read from its session when shown: the first layer's
                 weights, one digit's passage through the layers (key W)

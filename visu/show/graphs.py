@@ -1,7 +1,9 @@
-"""The graphs, in one table: each one's name, title, key and kind of drawing. The figure
-(figure.py), the layout keys and --graphs (options.py), --help's list of the keys, the window's
-title (outputs.py), the TensorBoard log's tags (tensorboard.py) and docs/running.md (checked by
-tests/test_docs.py) all read it. Adding a graph is one row here and its drawing in figure.py.
+"""The graphs, in one table: each one's name, title, key, kind of drawing and its settings. The
+figure (figure.py), the record (record.py), the layout keys and --graphs (options.py), --help's
+list of the keys, the window's title (outputs.py), the TensorBoard log (tensorboard.py) and
+docs/running.md's table of the keys (written by docs/step_tables.py) all read it, when they run:
+a row added here reaches all of them. Adding a graph is one row here and, for a new kind, its
+drawing registered in drawings.py. A learner's page: docs/running.md ("The window").
 
 Standard library only: options.py reads it before anything else is known to import.
 """
@@ -14,20 +16,24 @@ Graph = collections.namedtuple(
         "name",  # what the code calls it: the record's data and the figure's panel are found by it
         "title",  # over the graph; a step may give another (MnistDataVis(title4=...))
         "key",  # the key that shows it alone in the window; --graphs takes it too
-        "kind",  # what kind of drawing it is: curves, mosaic, bands, learned (figure.py)
+        "kind",  # its kind of drawing: a name registered in drawings.py (curves, mosaic, ...)
         "shows",  # what it shows, in a few words (docs/running.md)
+        "settings",  # what its drawing needs besides the record: {setting: value}
     ],
+    defaults=[{}],
 )
 
 GRAPHS = (
     Graph(
         "accuracy", "Accuracy", "1", "curves",
         "accuracy on the training batch and on the test set (y from 0 to 1)",
+        {"column": 1, "top": 1.0},  # the record's curves: (iteration, accuracy, loss)
     ),
     Graph(
         "loss", "Cross entropy loss", "2", "curves",
         "cross entropy loss, training and test (y from 0 to 100, higher when the curves stay "
         "above 100 after their start)",
+        {"column": 2, "top": 100.0, "grows": True},
     ),
     Graph(
         "training_digits", "Training digits", "3", "mosaic",
@@ -38,12 +44,14 @@ GRAPHS = (
         "weights", "Weights", "4", "bands",
         "how all the weights spread over time, as 7 bands holding equal counts (min, the 6 "
         "boundaries, max), darker near the median; steps 4.x: the activations' spread",
+        {"color": "#1f77b4"},  # the training curves' blue
     ),
-    Graph("biases", "Biases", "5", "bands", "the same for all the biases"),
+    Graph("biases", "Biases", "5", "bands", "the same for all the biases", {"color": "#2ca02c"}),
     Graph(
         "test_digits", "Test digits", "6", "mosaic",
         "1000 test images in 25 rows, misrecognised first; the y axis reads as the test "
         "accuracy where the red rows end",
+        {"accuracy_ticks": True},
     ),
     Graph(
         "learned", "What the network learned", "W", "learned",
@@ -83,6 +91,35 @@ OTHER_KEYS = (
 
 def by_name(name):
     return next(graph for graph in GRAPHS if graph.name == name)
+
+
+def names_of(kind):
+    """The names of the table's graphs of one kind, in the table's order."""
+    return [graph.name for graph in GRAPHS if graph.kind == kind]
+
+
+def window_keys():
+    """Every key the window answers with its own action, as matplotlib names them: the graphs',
+    the groups', the pad's D and Space."""
+    keys = set(layout_keys()) | {"d", " "}
+    return keys | {key.upper() for key in keys if len(key) == 1}  # W as w and shift+w alike
+
+
+def keys_taken(keymaps):
+    """The window's keys that matplotlib also binds to an action of its own (keymaps: matplotlib's
+    rcParams, whose keymap.* settings list them), sorted; none in the table as it ships."""
+    taken = {key for name, keys in keymaps.items() if name.startswith("keymap.") for key in keys}
+    return sorted(window_keys() & taken)
+
+
+def check_keys(keymaps):
+    """Stops a graph added with a key matplotlib already uses (C: its "back"): both would act."""
+    taken = keys_taken(keymaps)
+    if taken:
+        raise ValueError(
+            "the window's keys %s are matplotlib's own too (rcParams keymap.*): give the graphs "
+            "others" % ", ".join(map(repr, taken))
+        )
 
 
 def layout_keys():

@@ -12,8 +12,8 @@ import tensorflow.compat.v1 as tf
 
 from visu.options import logdir_error
 from visu.shell import pasteable
-from visu.show.graphs import GRAPHS
-from visu.show.learned_panel import weights_picture
+from visu.show import graphs as table
+from visu.show.drawings import DRAWINGS
 from visu.show.outputs import Output
 
 # The digit mosaics, and the first layer's weights as pictures, are logged as images at the first
@@ -94,11 +94,13 @@ def image_proto(im):
 class TensorBoardLog(Output):
     """The run in a new folder, logdir/<step>_seed<S>.
 
-    Tags: accuracy/training, accuracy/test, loss/training, loss/test, learning_rate (where the step
-    passes one); the graphs of bands (4 and 5) as histograms and the mosaics (3 and 6) as images,
-    tagged by their titles (weights, biases, training_digits, test_digits); the first layer's
-    weights as pictures, tagged by the title of what the network learned (where the step gives
-    its network); and the TensorFlow graph for the graph view.
+    What each graph of the table is logged as, its drawing says (visu/show/drawings.py): the
+    curves' points as scalars tagged <graph name>/training and /test (accuracy/training,
+    loss/test, ...), with learning_rate where the step passes one; the graphs of bands (4 and 5)
+    as histograms and the mosaics (3 and 6) as images, tagged by their titles (weights, biases,
+    training_digits, test_digits); the first layer's weights as pictures, tagged by the title of
+    what the network learned (where the step gives its network); and the TensorFlow graph for
+    the graph view.
 
     titles: {graph name: title} where the step gives its own (visu/show/graphs.py has the
     others)."""
@@ -114,9 +116,12 @@ class TensorBoardLog(Output):
             self._writer = tf.summary.FileWriter(
                 str(self.folder), graph=graph, flush_secs=FLUSH_SECONDS
             )
-        titles = {**{graph.name: graph.title for graph in GRAPHS}, **titles}
-        self._tags = {graph.name: tag(titles[graph.name]) for graph in GRAPHS}
-        self._spread_tags = [self._tags[g.name] for g in GRAPHS if g.kind == "bands"]
+        titles = {**{graph.name: graph.title for graph in table.GRAPHS}, **titles}
+        self._tags = {graph.name: tag(titles[graph.name]) for graph in table.GRAPHS}
+        self._logged = {  # "scalars", "histogram", "image": the graphs logged so
+            kind: [g for g in table.GRAPHS if DRAWINGS[g.kind].LOGGED_AS == kind]
+            for kind in ("scalars", "histogram", "image")
+        }
         self._written = {"training": 0, "test": 0, "rates": 0}  # points written so far
         self._spreads_written = None
         self._mosaics_logged_at = None
@@ -135,23 +140,27 @@ class TensorBoardLog(Output):
         self.write_curves("training", record.train_curves, rates)
         new_test = self.write_curves("test", record.test_curves, {})
         if record.spreads is not None and record.spreads[0] != self._spreads_written:
-            self.write_spreads(*record.spreads)
-        if new_test and "test_digits" in record.mosaics and self._at_milestone():
+            self.write_spreads()
+        if new_test and record.mosaics and self._at_milestone():
             self.write_mosaics()
             while self._next_milestone <= self._last_test():
                 self._next_milestone = next(self._milestones)
 
-    def write_spreads(self, i, values4, values5):
-        """What the graphs of bands (4 and 5) show, as two histograms."""
-        self._spreads_written = i
-        histograms = zip(self._spread_tags, map(histogram_proto, (values4, values5)))
-        self._write(i, [(t, "histo", h) for t, h in histograms if h is not None])
+    def write_spreads(self):
+        """What the graphs of bands (4 and 5) show, as histograms."""
+        i = self._spreads_written = self.record.spreads[0]
+        graphs = self._logged["histogram"]
+        histograms = [(g, histogram_proto(DRAWINGS[g.kind].logged(g, self.record))) for g in graphs]
+        self._write(i, [(self._tags[g.name], "histo", h) for g, h in histograms if h is not None])
 
     def write_curves(self, which, curves, rates):
         """The curves' points not written yet; whether there were any."""
         start = self._written[which]
-        for i, accuracy, loss in zip(*(values[start:] for values in curves)):
-            values = [("accuracy/" + which, accuracy), ("loss/" + which, loss)]
+        for point in zip(*(values[start:] for values in curves)):  # (iteration, accuracy, loss)
+            i = point[0]
+            values = [
+                (g.name + "/" + which, point[g.settings["column"]]) for g in self._logged["scalars"]
+            ]
             if i in rates:
                 values.append(("learning_rate", rates[i]))
             self._write(i, [(t, "simple_value", float(value)) for t, value in values])
@@ -170,13 +179,11 @@ class TensorBoardLog(Output):
         return self._last_test() >= self._next_milestone
 
     def write_mosaics(self):
-        """The mosaics, and the first layer's weights as pictures where the step gives its
-        network (read from it now: the record keeps no weights)."""
+        """The graphs logged as images: the mosaics, and the first layer's weights as pictures
+        where the step gives its network."""
         self._mosaics_logged_at = self._last_test()
-        images = [(self._tags[name], im) for name, im in self.record.mosaics.items()]
-        first = self.record.network.first_layer() if self.record.network else None
-        if first is not None:
-            images.append((self._tags["learned"], weights_picture(first)))
+        images = [(g, DRAWINGS[g.kind].logged(g, self.record)) for g in self._logged["image"]]
+        images = [(self._tags[g.name], im) for g, im in images if im is not None]
         self._write(self._last_test(), [(t, "image", image_proto(im)) for t, im in images])
 
     def finish(self):
@@ -184,7 +191,7 @@ class TensorBoardLog(Output):
         if self._writer is None:
             return
         self.update()
-        if "test_digits" in self.record.mosaics and self._mosaics_logged_at != self._last_test():
+        if self.record.mosaics and self._mosaics_logged_at != self._last_test():
             self.write_mosaics()
         self._writer.close()
         self._writer = None

@@ -17,7 +17,7 @@ events: a window (TkAgg, Qt, ...) and ipympl's figure in a notebook (%matplotlib
 import numpy as np
 from matplotlib.widgets import Button
 
-from visu.show.figure import TEST_COLOR, TRAINING_COLOR
+from visu.show.drawings import TEST_COLOR, TRAINING_COLOR
 from visu.trained import digits
 
 PAD_PIXELS = 280  # the pad's drawing, 10 times the network's input
