@@ -45,17 +45,18 @@ from visu.trained.network import TrainedNetwork
 __all__ = ["parse_run_options", "tf_format_mnist_images", "MnistDataVis", "updates_due"]
 
 
-def parse_run_options(argv=None, iterations=None):
-    """Reads the options every step accepts; `iterations` is the step's own count (--iterations).
+def parse_run_options(argv=None, iterations=None, script=None):
+    """Reads the options every step accepts, once (visu/options.py's RunOptions, never changed
+    after); `iterations` is the step's own count (--iterations).
 
     argv: the arguments to read. By default the script's command line; inside a Jupyter kernel,
     that is what %run gives the script, and nothing when the script was started otherwise (runpy,
-    exec), because sys.argv is then the kernel's own.
+    exec), because sys.argv is then the kernel's own. script: the step's path, by default the
+    script that calls this.
     """
-    script = _calling_script()
-    parser = run_options.build_parser(script, iterations)
-    options = parser.parse_args(run_options.script_arguments() if argv is None else argv)
-    options.script = script
+    script = _calling_script() if script is None else pathlib.Path(script)
+    arguments = run_options.script_arguments() if argv is None else argv
+    options = run_options.parse(script, iterations, arguments)
     if not options.traceback:  # an error of the graph in the script: one paragraph
         errors.report_uncaught(script, jupyter_shell())
     if not (options.tf_log or visu.startup.STARTED.shown):  # the codelab's spellings: one line
@@ -103,7 +104,7 @@ class MnistDataVis:
         self.graphs, self.view = choose_view(self.options, self.record, titles, dpi)
         self.graphs.show_graphs(self.options.graphs)
         self._layout, self._training = self.options.graphs, False
-        if getattr(self.options, "against", None):
+        if self.options.against:
             self.graphs.draw_against(self.options.against)
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
@@ -116,7 +117,7 @@ class MnistDataVis:
         if network:
             print(network)
         self.tensorboard = None
-        if getattr(self.options, "logdir", None):
+        if self.options.logdir:
             run_name = "%s_seed%d" % (self.options.script.stem, self.options.seed)
             # the steps make MnistDataVis once their model is built: the graph is complete
             graph = tf.get_default_graph()
@@ -268,7 +269,7 @@ class MnistDataVis:
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
             print(notes.CURVE_NOTES[kind].format(**figures))
-        if getattr(self.options, "against", None):
+        if self.options.against:
             print(reference.comparison(self.options.against, self.record.test_curves))
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number

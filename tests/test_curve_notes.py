@@ -285,8 +285,9 @@ def test_the_end_of_a_run_prints_the_notes_after_the_max_test_accuracy(
     tmp_path, monkeypatch, capsys
 ):
     monkeypatch.chdir(tmp_path)
-    options = tensorflowvisu.parse_run_options(["--no-window"])
-    options.script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(
+        ["--no-window"], script=tmp_path / "mnist_test_step.py"
+    )
     vis = tensorflowvisu.MnistDataVis(options)
     train, test = overfitting_run(0.4)
     fill(vis.record, train, test)

@@ -68,8 +68,9 @@ def a_record():
 
 def test_a_new_graph_shows_in_the_window_on_its_key(new_graph, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    options = tensorflowvisu.parse_run_options(["--no-window"])
-    options.script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(
+        ["--no-window"], script=tmp_path / "mnist_test_step.py"
+    )
     vis = tensorflowvisu.MnistDataVis(options)
     panel = vis.graphs.panels["close_up"]
     assert panel.get_title() == "Misrecognised close up" and not panel.get_visible()

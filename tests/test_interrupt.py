@@ -91,8 +91,9 @@ def test_an_interrupt_while_recording_stops_after_that_iteration_with_the_graphs
     tmp_path, monkeypatch, capsys
 ):
     monkeypatch.chdir(tmp_path)
-    options = tensorflowvisu.parse_run_options(["--no-window"])
-    options.script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(
+        ["--no-window"], script=tmp_path / "mnist_test_step.py"
+    )
     vis = tensorflowvisu.MnistDataVis(options)
     rng = np.random.default_rng(0)
 

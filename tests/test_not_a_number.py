@@ -63,8 +63,9 @@ def test_a_learning_rate_too_high_stops_step_1_0_at_the_first_nan_with_an_explan
 
 
 def no_window_vis(tmp_path):
-    options = tensorflowvisu.parse_run_options(["--no-window"])
-    options.script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(
+        ["--no-window"], script=tmp_path / "mnist_test_step.py"
+    )
     return tensorflowvisu.MnistDataVis(options)
 
 

@@ -1,5 +1,7 @@
 """The graphs under Agg: panels, data, bands, mosaics, keys, the headless run and movies."""
 
+import dataclasses
+
 import matplotlib
 
 matplotlib.use("agg")
@@ -12,6 +14,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import tensorflow.compat.v1 as tf  # noqa: E402
 
+from visu import options as run_options  # noqa: E402
 from visu.record import percentile_bands  # noqa: E402
 from visu.reference import Curves  # noqa: E402
 from visu.show import choose, outputs  # noqa: E402
@@ -43,8 +46,7 @@ def window(monkeypatch, tmp_path):
 
     monkeypatch.setattr(choose, "window_figure", figure_in_a_window)
     monkeypatch.chdir(tmp_path)
-    options = tensorflowvisu.parse_run_options([])
-    options.script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options([], script=tmp_path / "mnist_test_step.py")
     vis = tensorflowvisu.MnistDataVis(options)
     assert isinstance(vis.view, outputs.WindowView)
     vis.shown, vis.titles = shown, titles
@@ -53,8 +55,9 @@ def window(monkeypatch, tmp_path):
 
 
 def no_window_options(folder, *args):
-    options = tensorflowvisu.parse_run_options(["--no-window", *args])
-    options.script = folder / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(
+        ["--no-window", *args], script=folder / "mnist_test_step.py"
+    )
     return options
 
 
@@ -395,3 +398,14 @@ def test_the_view_the_movie_and_the_tensorboard_log_are_outputs_of_one_interface
         assert not output.closed and not output.paused
     log.finish()
     assert list((tmp_path / "logs" / "run").glob("events.out.tfevents.*"))
+
+
+def test_run_options_are_read_once_into_a_frozen_record_whose_defaults_are_a_bare_run(tmp_path):
+    script = tmp_path / "mnist_test_step.py"
+    options = tensorflowvisu.parse_run_options(["--seed", "3"], iterations=50, script=script)
+    assert (options.script, options.iterations, options.seed) == (script, 50, 3)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.seed = 4
+    bare = tensorflowvisu.parse_run_options([], script=script)
+    assert bare == run_options.RunOptions(script=script)  # no option given: the defaults
+    assert bare.graphs == [g.name for g in GRAPHS[:6]] and bare.try_files == []

@@ -1,26 +1,56 @@
-"""The run options every step shares (--help lists them), and where the script runs: a terminal
-or a Jupyter kernel, whose own arguments are never read as the script's."""
+"""The run options every step shares (--help lists them), parsed once into a RunOptions that
+nothing changes afterwards; and where the script runs: a terminal or a Jupyter kernel, whose own
+arguments are never read as the script's. A learner's page: docs/running.md ("Run options").
+"""
 
 import argparse
+import dataclasses
 import pathlib
 import sys
 import tempfile
+from typing import List, Optional
 
 from visu import reference
+from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE, TRACEBACK_OPTION
 from visu.shell import pasteable
 from visu.show import graphs
 from visu.trained import checkpoint
 
-ALL_GRAPHS = list(graphs.SIX)  # the default: the workshop's six
 
-TRACEBACK_OPTION = "--traceback"  # TensorFlow's own traceback (visu/explain/errors.py)
-TF_LOG_OPTION, TF_LOG_VARIABLE = "--tf-log", "TF_LOG"  # its start-up log (visu/startup.py)
+@dataclasses.dataclass(frozen=True)
+class RunOptions:
+    """One run's options, as parse() read them, with every field's default (what a step run
+    without options gets). The parser gives only the options on the command line; the defaults
+    are these."""
+
+    script: pathlib.Path = pathlib.Path("mnist.py")  # the step: names the PNG, the movie, the log
+    iterations: Optional[int] = None  # --iterations N; the step's own count where not given
+    seed: int = 0  # --seed S
+    graphs: List[str] = dataclasses.field(default_factory=lambda: list(graphs.SIX))  # --graphs
+    no_window: bool = False  # --no-window
+    save_movie: bool = False  # --save-movie
+    logdir: Optional[pathlib.Path] = None  # --logdir DIR, created and writable
+    try_files: List[str] = dataclasses.field(default_factory=list)  # --try FILE ...
+    save: Optional[pathlib.Path] = None  # --save DIR
+    restore: Optional[pathlib.Path] = None  # --restore DIR, holding a checkpoint
+    traceback: bool = False  # --traceback
+    tf_log: bool = False  # --tf-log
+    against: Optional[reference.Curves] = None  # --against STEP: the reference run's curves
+
+
+def parse(script, iterations, arguments):
+    """The options of a run of `script` from its arguments, once; `iterations` is the step's own
+    count (--iterations)."""
+    given = build_parser(script, iterations).parse_args(arguments)
+    return RunOptions(script=script, **{"iterations": iterations, **vars(given)})
 
 
 def build_parser(script, iterations):
-    """The parser of a step's options; `iterations` is the step's own count (--iterations)."""
+    """The parser of a step's options; `iterations` is the step's own count (--iterations). It
+    returns only the options given: RunOptions has the defaults."""
     parser = argparse.ArgumentParser(
         prog=script.name,
+        argument_default=argparse.SUPPRESS,
         description="Trains this step's network on MNIST while six live graphs show how it learns.",
         epilog=graphs.keys_help(),  # from the table of the graphs, as everything about them
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -28,21 +58,18 @@ def build_parser(script, iterations):
     parser.add_argument(
         "--iterations",
         type=_count,
-        default=iterations,
         metavar="N",
         help="train for N iterations (this step: %s)" % iterations,
     )
     parser.add_argument(
         "--seed",
         type=_whole_number,
-        default=0,
         metavar="S",
         help="seed of the initial weights and of the batches' order (default: 0)",
     )
     parser.add_argument(
         "--graphs",
         type=_graph_choice,
-        default=ALL_GRAPHS,
         metavar="G",
         help="the graphs to show, as the keys choose them: 3 (graph 3 alone), 7 "
         "(graphs 1 and 2), 0 (all six, the default), W (what the network learned), or "
@@ -67,7 +94,6 @@ def build_parser(script, iterations):
         "--try",
         dest="try_files",
         nargs="+",
-        default=[],
         metavar="FILE",
         help="after training (or --restore), classify these images of digits: PNG or JPEG, any "
         "size, dark on light or light on dark; one line each",

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from typing import NamedTuple, Optional
 
-from visu.options import TF_LOG_OPTION, TF_LOG_VARIABLE
+from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE
 
 QUIET_LOG_LEVEL = "2"  # TensorFlow's C++ log: errors only, no information or warnings
 

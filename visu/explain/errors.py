@@ -62,7 +62,7 @@ from visu.explain.learner import (
     shape_dims,
     shape_text,
 )
-from visu.options import TRACEBACK_OPTION
+from visu.option_names import TRACEBACK_OPTION
 
 # The project's own modules: their frames are left out of a learner's traceback
 _PROJECT = pathlib.Path(__file__).resolve().parents[2]
