@@ -30,7 +30,7 @@ import tensorflow.compat.v1 as tf
 
 from visu import notes, progress, reference, summary
 from visu import options as run_options
-from visu.explain import build_errors, errors, spellings
+from visu.explain import build_errors, errors, hooks, spellings
 from visu.interrupt import StopAtIterationEnd
 from visu.options import jupyter_shell
 from visu.record import Record
@@ -58,7 +58,7 @@ def parse_run_options(argv=None, iterations=None, script=None):
     arguments = run_options.script_arguments() if argv is None else argv
     options = run_options.parse(script, iterations, arguments)
     if not options.traceback:  # an error of the graph in the script: one paragraph
-        errors.report_uncaught(script, jupyter_shell())
+        hooks.report_uncaught(script, jupyter_shell())
     if not (options.tf_log or visu.startup.STARTED.shown):  # the codelab's spellings: one line
         spellings.report_spellings(script)
     return options
@@ -109,7 +109,6 @@ class MnistDataVis:
         self.graphs.fig.canvas.mpl_connect("key_press_event", self._on_key)
         self.trained = TrainedNetwork(self.options)  # --try, --save, --restore, the D key
         self._batch_size = 100
-        self._error = None  # the paragraph of an error of the graph that stopped the training
         # the start of a run: where TensorFlow runs, and the network (the steps make MnistDataVis
         # once their model is built: the graph is complete)
         print(visu.startup.describe(visu.startup.STARTED))
@@ -244,27 +243,37 @@ class MnistDataVis:
             if movie:
                 movie.finish()
         if failed is not None:
-            self._error = self._explained(failed, i)  # _finish says it
-            if self._error is None and not self.options.traceback:
-                raise failed  # not the graph's: Python's own message
-        self._finish()
+            failed = self._explained(failed, i)
+        # Python's own error (not the graph's) ends the run at once, with its own message; the
+        # graph's, and any with --traceback, once the graphs so far are kept
+        if failed is None or isinstance(failed, errors.Explained) or self.options.traceback:
+            failed = self._finish(failed)
         if failed is not None:
-            raise failed  # --traceback: TensorFlow's own, once the graphs are kept
+            raise failed
 
     def _output_path(self, suffix):
         return output_path(self.options.script, suffix)
 
     def _explained(self, error, i):
-        """The paragraph for an error of the graph while training; None for any other error, and
-        with --traceback."""
+        """An error of the graph while training as its paragraph (errors.Explained); any other
+        error, and any with --traceback, as it is."""
         if self.options.traceback:
-            return None
-        return errors.safe_explain(error, self.options.script, iteration=i)
+            return error
+        paragraph = errors.safe_explain(error, self.options.script, iteration=i)
+        if paragraph is None:
+            return error
+        explained = errors.Explained(paragraph)
+        explained.__cause__ = error
+        return explained
 
-    def _finish(self):
+    def _finish(self, error=None):
         """The end of a run, however it ended: the max test accuracy and the notes on the curves
-        printed, the log written, the final graphs shown with the notes marked."""
-        if self.record.test_curves[0] or not self._error:  # an error may come before any test
+        printed, the paragraph of the error that stopped it, the log written, the final graphs
+        shown with the notes marked. Returns what ends the run: SystemExit(1) when it failed
+        (an error of the graph, a loss that is not a number, what --try or --save could not do),
+        else the error given (--traceback: TensorFlow's own), or None."""
+        explained = isinstance(error, errors.Explained)
+        if self.record.test_curves[0] or not explained:  # an error may come before any test
             print(progress.format_max_line(self.get_max_test_accuracy()))
         found = notes.read_curves(self.record.train_curves, self.record.test_curves)
         for kind, figures in found:
@@ -274,15 +283,16 @@ class MnistDataVis:
         if self.record.not_a_number:
             i, which, value = self.record.not_a_number
             print(notes.LOSS_NOT_A_NUMBER.format(i=i, which=which, value=value), file=sys.stderr)
-        if self._error:
-            print(self._error, file=sys.stderr)
+        if explained:
+            print(error.paragraph, file=sys.stderr)
         if self.tensorboard:
             self.tensorboard.finish()  # on disk before a window waits to be closed
-        used = self.trained.after_training(self.record, failed=bool(self._error))  # --save, --try
+        used = self.trained.after_training(self.record, failed=explained)  # --save, --try
         self.graphs.mark_notes(found, self.record.last_iteration())
         self.view.finish()
-        if self.record.not_a_number or self._error or not used:
-            raise SystemExit(1)
+        if self.record.not_a_number or explained or not used:
+            return SystemExit(1)
+        return error
 
 
 def updates_due(i, iterations, train_data_update_freq, test_data_update_freq, more_tests_at_start):

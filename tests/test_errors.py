@@ -21,7 +21,7 @@ import pytest
 from benchmarks.harness import run_step
 from conftest import ROOT
 from visu import progress
-from visu.explain import errors, spellings, wording
+from visu.explain import errors, hooks, spellings, wording
 
 STEP_1_0 = "mnist_1.0_softmax.py"
 STEP_2_2 = "mnist_2.2_five_layers_relu_lrdecay_dropout.py"
@@ -213,7 +213,7 @@ def test_an_error_that_is_not_the_graphs_keeps_pythons_own_message(beside_the_st
     error, paragraph = paragraph_while_building(path)
     assert isinstance(error, NameError) and paragraph is None
     shown = []
-    hook = errors.ExceptHook(path, lambda *exc_info: shown.append(exc_info))
+    hook = hooks.ExceptHook(path, lambda *exc_info: shown.append(exc_info))
     hook(type(error), error, error.__traceback__)
     assert shown == [(NameError, error, error.__traceback__)]  # Python's own hook shows it
 

@@ -156,6 +156,8 @@ def _frames(traceback):
 
 
 def _same_file(filename, script):
+    """Whether a frame's file is the learner's script (a resolved path): the one comparison the
+    paragraphs, the hooks (hooks.py) and the spellings (spellings.py) make."""
     try:
         return pathlib.Path(filename).resolve() == script
     except (OSError, ValueError):

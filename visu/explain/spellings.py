@@ -18,6 +18,7 @@ import sys
 from typing import NamedTuple, Optional
 
 from visu.explain import wording
+from visu.explain.learner import _same_file
 
 
 class Spelling(NamedTuple):
@@ -148,13 +149,6 @@ class _Notices(logging.Filter):
                 return "%s, line %d (%s)" % (self.script.name, frame.f_lineno, source)
             frame = frame.f_back
         return None
-
-
-def _same_file(filename, script):
-    try:
-        return pathlib.Path(filename).resolve() == script
-    except (OSError, ValueError):
-        return False
 
 
 def report_spellings(script):
