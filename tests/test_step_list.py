@@ -267,8 +267,13 @@ def test_a_learners_copy_beside_the_steps_changes_nothing_the_project_counts(tmp
     before = counted()
     mine = text("mnist_3.0_convolutional.py").replace("[5, 5, K, L]", "[5, 5, 3, L]")
     (folder / "mnist_3.0_mine.py").write_text(mine, encoding="utf-8")
-    assert counted() == before
-    assert "mnist_3.0_mine" not in json.dumps(before)
+    assert sorted(folder.glob("mnist_*.py"))[4:6] == [  # what a glob of the steps would count
+        folder / "mnist_3.0_convolutional.py",
+        folder / "mnist_3.0_mine.py",
+    ]
+    after = counted()
+    assert "mnist_3.0_mine" not in json.dumps(after)
+    assert after == before
 
 
 def test_the_steps_page_counts_the_challenges_menu_in_the_diffs_it_gives():
@@ -276,3 +281,34 @@ def test_the_steps_page_counts_the_challenges_menu_in_the_diffs_it_gives():
     first = next(n for n, line in enumerate(lines) if line.startswith("# The challenge (deck"))
     said = " ".join(text("docs/steps.md").split())
     assert "the challenge's menu: %d of the changed lines" % (len(lines) - first + 1) in said
+
+
+# --- the counts the prose gives: read from the list ---------------------------------------------
+
+NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+# Where a page says how many steps there are: {page: the phrases, {} standing for the count}.
+STEP_COUNTS = {
+    "README.md": ["in {} steps: from one"],
+    "docs/notebook.md": ["has the {} steps in order"],
+    "docs/steps.md": ["The {} steps' test accuracy and test loss"],
+    "docs/tensorboard.md": ["All {} steps at their full iteration counts", "the {} steps' test"],
+    "workshop.ipynb": ["{} steps, from one layer"],  # its first cell
+}
+
+
+def test_the_pages_that_count_the_steps_say_how_many_the_list_has():
+    assert len(steps.STEPS) < len(NUMBER_WORDS), "a word for the new count: NUMBER_WORDS"
+    count = NUMBER_WORDS[len(steps.STEPS)]
+    for page, phrases in STEP_COUNTS.items():
+        said = " ".join(text(page).replace("\\n", " ").split()).lower()
+        for phrase in phrases:
+            assert phrase.format(count).lower() in said, (page, phrase.format(count))
+
+
+def test_the_checks_example_gives_each_steps_time_in_the_lists_order():
+    """docs/setup-and-tests.md's example of check_setup.py's output: one time a step."""
+    line = next(
+        line for line in text("docs/setup-and-tests.md").splitlines() if "[ ok ] speed" in line
+    )
+    said = re.findall(r"(\d\.\d) [\d.]+ (?:s|min)\b", line.split("would take about:")[1])
+    assert said == [step.number for step in steps.STEPS]
