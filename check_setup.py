@@ -18,6 +18,7 @@ before pip, so that an unsupported Python gets this explanation rather than pip'
 This file must start on any Python 3, to explain what is wrong with it: its syntax stays that of
 old versions, and numpy, matplotlib, TensorFlow and the project's modules are imported only inside
 the checks that need them.
+A learner's page: docs/setup-and-tests.md ("On a fresh machine").
 """
 
 import argparse

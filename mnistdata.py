@@ -10,6 +10,7 @@ scripts run from any folder). Each file may be gzipped (name.gz) or already deco
 Missing files are downloaded from MIRRORS. Every file is checked (IDX structure, labels, SHA-256 of
 its content) before anything trains on it; a problem stops the script with one paragraph saying
 what is wrong and how to fix it.
+A learner's page: docs/setup-and-tests.md ("The dataset, offline").
 """
 
 import gzip

@@ -18,6 +18,7 @@ notebook cell, or a PNG at the end), the movie (--save-movie) and the TensorBoar
 visu/show/tensorboard.py). The training never depends on where the graphs are shown: animate()
 runs every iteration in all cases, and stops cleanly on Ctrl-C (a kernel interrupt), a closed
 window or a loss that is not a number. The other parts are listed in visu/__init__.py.
+A learner's page: docs/running.md.
 """
 
 import inspect

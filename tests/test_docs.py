@@ -285,3 +285,19 @@ def test_the_key_table_has_every_key_the_window_answers():
     for key in ("1", "6", "7", "8", "9", "0", "Esc", "Space", "O", "H", "Ctrl-S", "D"):
         for where in (graphs.keys_help(), said):  # the window's own help, and the page
             assert re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(key), where), (key, where)
+
+
+# --- each module names the page that explains its behaviour to a learner ------------------------
+
+NO_PAGE = {"visu/shell.py"}  # a path quoted for a printed command: nothing a learner reads about
+
+
+def test_each_module_names_the_docs_page_that_explains_it():
+    modules = sorted(ROOT.glob("visu/**/*.py"))
+    modules += [ROOT / name for name in ("tensorflowvisu.py", "mnistdata.py", "check_setup.py")]
+    for path in modules:
+        name = path.relative_to(ROOT).as_posix()
+        docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        pages = re.findall(r"docs/[\w.-]+\.md", docstring)
+        assert all((ROOT / page).is_file() for page in pages), (name, pages)
+        assert pages or name in NO_PAGE, "%s: its docstring names no page of docs/" % name

@@ -7,6 +7,7 @@ to the bands, not yet the bands themselves): the record no longer fits together,
 graphs fail to draw, a traceback instead of the graphs so far. So while training, the interrupt
 only asks the loop to stop; the loop stops once the iteration is whole. A second interrupt stops
 at once, wherever the step is (one that hangs can still be stopped).
+A learner's page: docs/running.md ("Run options": Ctrl-C).
 """
 
 import signal

@@ -1,4 +1,6 @@
-"""What the curves show at the end of a run, in a few plain lines, and the not-a-number stop."""
+"""What the curves show at the end of a run, in a few plain lines, and the not-a-number stop.
+A learner's page: docs/reading-the-curves.md.
+"""
 
 import numpy as np
 

@@ -9,6 +9,7 @@ read a run's output back with the functions below.
 
 Standard library only, in the syntax of old Pythons (no f-strings): check_setup.py imports this
 module to explain an unsupported Python, before anything is installed.
+A learner's page: docs/running.md ("The progress lines").
 """
 
 import collections

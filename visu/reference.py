@@ -11,6 +11,7 @@ decimals (the loss graph spans 0 to 100), accuracies as printed.
     20,0.25,224.78,0.2068,227.07
     ...
     120,0.47,137.32,,
+A learner's page: docs/reading-the-curves.md (--against).
 """
 
 import dataclasses

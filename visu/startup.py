@@ -19,6 +19,7 @@ redirection hides those.
 Everything is shown, as TensorFlow writes it, with the option --tf-log or the environment
 variable TF_LOG=1, on a processor without the AVX instructions TensorFlow's x86 builds need
 (its import then stops the process, and its own last line says why), and when the import fails.
+A learner's page: docs/errors.md ("TensorFlow's start-up lines").
 """
 
 import os

@@ -6,6 +6,7 @@ what the learner really built, whatever the drawing in the script's comment says
 A layer here is what one activation (relu, sigmoid, softmax, ...) closes: each trainable variable
 belongs to the first activation its value flows into, or, in a layer without one, to the tensor
 that the next layer's matmul or convolution takes.
+A learner's page: docs/errors.md ("The network, described at the start of a run").
 """
 
 import tensorflow.compat.v1 as tf

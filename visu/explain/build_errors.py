@@ -1,7 +1,9 @@
 """Errors while the learner's script builds its graph: a layer whose shapes do not fit (matmul,
 conv2d, an addition, reshape, concat, or any other operation in general terms), two values of
 different types in one operation, or a convolution whose depths TensorFlow lets through but whose
-fate depends on the processor; each explained with the script's names and what to do."""
+fate depends on the processor; each explained with the script's names and what to do.
+A learner's page: docs/errors.md ("What is explained").
+"""
 
 import numpy as np
 import tensorflow.compat.v1 as tf

@@ -11,6 +11,7 @@ and tells what each made of one image, by the script's names, with the line that
 
 Everything said is read from the graph (the static shapes, the strides, the paddings) and from
 what sess.run was fed: nothing is guessed. Where two fixes are equally possible, both are given.
+A learner's page: docs/errors.md ("When the cause is earlier than the failure").
 """
 
 import math

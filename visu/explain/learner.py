@@ -1,7 +1,9 @@
 """The learner's script as an error finds it: the frames of its own file in a traceback, the
 names it gives to the TensorFlow objects an error is about (its variables, searched by identity),
 their shapes, and a few questions about the graph (what an operation depends on, whether it feeds
-dropout). visu/explain/errors.py and visu/explain/build_errors.py explain errors with them."""
+dropout). visu/explain/errors.py and visu/explain/build_errors.py explain errors with them.
+A learner's page: docs/errors.md.
+"""
 
 import linecache
 import pathlib

@@ -9,6 +9,7 @@ the run goes on. SPELLINGS is the list (tests/test_errors.py runs each of them i
 step); a deprecated spelling not in it gets the same one line, with TensorFlow's own advice.
 TensorFlow's notices are left as they are with --tf-log (or TF_LOG=1), and for a deprecated call
 that does not come from the learner's script.
+A learner's page: docs/errors.md ("The deck's spellings, and Python's own errors").
 """
 
 import linecache

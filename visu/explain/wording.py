@@ -9,6 +9,7 @@ errors are still explained in general terms (visu/explain/errors.py): the learne
 of what failed, and TensorFlow's own first line.
 
 PATTERNS names them all, with what each reads.
+A learner's page: docs/errors.md.
 """
 
 import re

@@ -11,6 +11,7 @@ it already does.
     probe = NetworkProbe(session, classify, namespace, drawn)
     probe.first_layer()   FirstLayer: its weights as tiles [n, height, width], or None
     probe.passage()       Passage: the digit, and each layer's output for it, or None
+A learner's page: docs/running.md ("What the network learned").
 """
 
 import collections

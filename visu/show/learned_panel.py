@@ -5,6 +5,7 @@ images, each dense layer's neurons as a strip, the ten probabilities last.
 
 It is one graph of the table (visu/show/graphs.py) made of several axes: the figure places and shows
 it as it does an axes (set_position, set_visible), and draws it only while it shows.
+A learner's page: docs/running.md ("What the network learned").
 """
 
 import math

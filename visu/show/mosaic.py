@@ -1,4 +1,6 @@
-"""Graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph of the step."""
+"""Graphs 3 and 6: the digit mosaics, computed in the TensorFlow graph of the step.
+A learner's page: docs/running.md ("The window").
+"""
 
 import numpy as np
 import tensorflow.compat.v1 as tf

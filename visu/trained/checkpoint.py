@@ -13,6 +13,7 @@ files, which a save would replace.
 
 TensorFlow is imported only to save or restore: the options (options.py) check the folders with
 this module, and check_setup.py reads the options before it knows whether TensorFlow imports.
+A learner's page: docs/your-digits.md ("Keep the trained network").
 """
 
 import json

@@ -11,6 +11,7 @@ mnistdata gives the training images (their pixels / 255).
 
 What is not a picture of a digit raises NotADigit, whose message says why in a few words.
 Pure NumPy; Pillow (which matplotlib depends on) only reads the files.
+A learner's page: docs/your-digits.md ("How a picture becomes the network's input").
 """
 
 import numpy as np

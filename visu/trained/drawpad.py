@@ -12,6 +12,7 @@ whole digit (a tall 7's foot, a pen's round tip) rather than one cut straight at
 time the mouse button is released the drawing is classified again, so a digit drawn in several
 strokes (a 4, a 7 with a bar) is answered after each. Works on any matplotlib canvas with mouse
 events: a window (TkAgg, Qt, ...) and ipympl's figure in a notebook (%matplotlib widget).
+A learner's page: docs/your-digits.md ("Draw a digit: the D key").
 """
 
 import numpy as np

@@ -8,6 +8,7 @@ A step gives MnistDataVis the network's answer once its session starts, in TF1 s
 restores a saved network instead of training (--restore DIR), saves the trained one (--save DIR),
 classifies image files after the training (--try FILE ...), and opens the drawing pad (key D).
 The options themselves are read in options.py.
+A learner's page: docs/your-digits.md.
 """
 
 import sys
