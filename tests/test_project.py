@@ -112,9 +112,10 @@ def test_the_code_passes_ruff_check_and_ruff_format():
         assert done.returncode == 0, "ruff %s:\n%s" % (" ".join(command), report)
 
 
-def test_the_map_of_the_visu_package_names_each_of_its_modules_once():
+@pytest.mark.parametrize("package", ["visu", "visu/explain", "visu/show", "visu/trained"])
+def test_the_map_of_each_visu_package_names_each_of_its_modules_once(package):
     described = re.findall(
-        r"^  (\w+)\.py ", (ROOT / "visu" / "__init__.py").read_text("utf-8"), re.M
+        r"^ *(\w+)\.py ", (ROOT / package / "__init__.py").read_text("utf-8"), re.M
     )
-    modules = sorted(path.stem for path in (ROOT / "visu").glob("*.py") if path.stem != "__init__")
+    modules = sorted(path.stem for path in (ROOT / package).glob("*.py") if path.stem != "__init__")
     assert sorted(described) == modules

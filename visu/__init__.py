@@ -9,7 +9,10 @@ rooms, each a concern that spans several modules, and the run's own parts beside
 
 The run's own parts:
 
-  options.py      the run options every step shares (--help), and where the script runs
+  options.py      the run options every step shares (--help), read once into a RunOptions, and
+                  where the script runs
+  option_names.py the names of the options that the parts below the parser print (standard
+                  library only: startup.py reads them before TensorFlow)
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
   summary.py      the network a script built, described at the start of its run
   record.py       what a run has recorded: the curves, the bands of graphs 4 and 5, the mosaics
