@@ -176,7 +176,7 @@ def test_a_step_added_to_the_list_is_in_every_table_the_generator_writes(with_a_
         encoding="utf-8",
     )
     changed = step_tables.write_pages(step_list, folder)
-    assert changed == PAGES
+    assert changed == [page for page in PAGES if page != "docs/running.md"]  # its keys: no step's
     readme = text("README.md", folder)
     assert "| 14 | 5.0 | something fancy | 4.2 |" in readme
     assert "| `%s` | 0.9961 | – | about 7 min |" % FAKE.file in readme
