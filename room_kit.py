@@ -100,25 +100,63 @@ def size(nbytes):
     return "%.0f MB" % (nbytes / 1e6) if nbytes >= 10**7 else "%.1f MB" % (nbytes / 1e6)
 
 
-def pip_options(platform, python, index):
-    """pip's options for one part: its platform tags, Python, binary wheels only, the index."""
+def tag_options(platform, python):
+    """pip's options for one part's wheels: its platform tags, its Python, binary wheels only."""
     options = []
     for tag in platform.tags:
         options += ["--platform", tag]
     options += ["--python-version", python, "--implementation", "cp"]
-    options += ["--abi", "cp" + python.replace(".", ""), "--only-binary=:all:"]
-    options += ["-r", os.path.join(ROOT, "requirements.txt"), "-c", platform.constraints]
-    return options + index
+    return options + ["--abi", "cp" + python.replace(".", ""), "--only-binary=:all:"]
 
 
-def refusal(platform, python, stderr):
+def pip_options(platform, python, index):
+    """... and what to get: requirements.txt at the part's constraints, from the index."""
+    requirements = ["-r", os.path.join(ROOT, "requirements.txt"), "-c", platform.constraints]
+    return tag_options(platform, python) + requirements + index
+
+
+def pinned_versions(path):
+    """{name: version} of a constraints file's pins, names as pip compares them."""
+    with open(path, encoding="utf-8") as file:
+        found = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", file.read(), re.M)
+    return dict((_canonical(name), version) for name, version in found)
+
+
+def _canonical(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# How pip names the package it could not install: with no wheel at all for it, or (given the
+# constraints) as a conflict.
+PIP_MISSING = re.compile(
+    r"(?:No matching distribution found for|Cannot install|satisfies the requirement) "
+    r"([A-Za-z0-9._-]+)"
+)
+
+
+def has_wheel(platform, python, name, version, index):
+    """Whether the index has a wheel of name==version (not its requirements) for this part."""
+    command = [sys.executable, "-m", "pip", "download", "--disable-pip-version-check", "--no-deps"]
+    with tempfile.TemporaryDirectory() as scratch:
+        command += ["--dest", scratch, "%s==%s" % (name, version)]
+        command += tag_options(platform, python) + index
+        done = subprocess.run(command, capture_output=True, encoding="utf-8", errors="replace")
+    return done.returncode == 0
+
+
+def refusal(platform, python, stderr, index):
     """Why pip could not resolve a part, in one paragraph."""
-    missing = re.findall(r"No matching distribution found for (\S+)", stderr)
-    if not missing:
-        last = [line for line in stderr.splitlines() if line.strip()][-1:] or ["no output"]
-        return "%s, Python %s: pip failed: %s" % (platform.name, python, last[0].strip())
-    wanted = missing[0]
-    name = re.split(r"[<>=!~ ;\[]", wanted)[0]
+    missing = PIP_MISSING.findall(stderr)
+    name = missing[0] if missing else None
+    version = pinned_versions(platform.constraints).get(_canonical(name or ""))
+    if not name or not version or has_wheel(platform, python, name, version, index):
+        said = [line.strip() for line in stderr.splitlines() if line.startswith("ERROR")]
+        return "%s, Python %s: pip failed: %s" % (
+            platform.name,
+            python,
+            " ".join(said or stderr.strip().splitlines()[-1:] or ["no output"]),
+        )
+    wanted = "%s==%s" % (name, version)
     text = "%s, Python %s: refused: the index has no %s wheel for Python %s on %s (%s)" % (
         platform.name,
         python,
@@ -127,14 +165,14 @@ def refusal(platform, python, stderr):
         platform.words,
         ", ".join(platform.tags[:1] + ["cp" + python.replace(".", "")]),
     )
-    if name.lower() == "tensorflow":
+    if _canonical(name) == "tensorflow":
         text += (
             ". TensorFlow ships none there, so no learner on that Python can install the "
             "workshop: learners there need one of the Pythons %s ships for (the defaults for %s: "
             "%s)" % (wanted, platform.name, ", ".join(platform.pythons))
         )
     else:
-        text += ", which TensorFlow needs there"
+        text += ", which the workshop needs there"
     return text + "."
 
 
@@ -152,7 +190,7 @@ def download(platform, python, wheels, index):
         command += pip_options(platform, python, index)
         done = subprocess.run(command, stderr=subprocess.PIPE, encoding="utf-8", errors="replace")
     if done.returncode != 0:
-        raise Refused(refusal(platform, python, done.stderr))
+        raise Refused(refusal(platform, python, done.stderr, index))
     names = [name for name, _ in resolved]
     absent = [name for name in names if not os.path.exists(os.path.join(wheels, name))]
     if absent:
@@ -170,7 +208,7 @@ def resolve(platform, python, index, report):
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8", errors="replace"
     )
     if done.returncode != 0:
-        raise Refused(refusal(platform, python, done.stderr))
+        raise Refused(refusal(platform, python, done.stderr, index))
     with open(report, encoding="utf-8") as file:
         installs = json.load(file)["install"]
     urls = [item["download_info"]["url"] for item in installs]
@@ -221,6 +259,7 @@ def workshop_files():
 
 def copy_workshop(kit):
     target = os.path.join(kit, "workshop")
+    shutil.rmtree(target, ignore_errors=True)  # no file the workshop has since removed
     for name in workshop_files():
         if os.path.commonpath([os.path.abspath(kit), os.path.join(ROOT, name)]) == os.path.abspath(
             kit
