@@ -21,8 +21,10 @@ KIT receives:
 
 It prints each part's size. Run again after an interruption, it fetches only the wheels still
 missing (pip download keeps what is already in wheels/). A platform and Python for which the index
-has no TensorFlow wheel (Python 3.13 on an Intel Mac, say) is refused, saying why; the exit status
-is then 1, the other parts being built all the same.
+has no wheel of TensorFlow, or of a package it needs, at the tested version (Python 3.13 on an
+Intel Mac, say; Python 3.10, which numpy 2.3 and later left) is refused, saying why, and the other
+parts are built all the same. The exit status is 1 when a part of a Python named with --python was
+refused; of the defaults, the kit holds those the tested versions have wheels for.
 
 pip does the downloading (python -m pip download --platform ... --only-binary=:all:), so the
 index, a proxy and certificates are pip's own settings; --index-url and --find-links are passed on.
@@ -489,9 +491,14 @@ def main(argv=None):
         refused = dry_run(todo, index)
     else:
         refused = build(os.path.abspath(options.kit), todo, index)
-    if refused:
+    if refused and options.python:
         print("%d part(s) refused, above." % len(refused))
-    return 1 if refused else 0
+        return 1
+    if refused:  # the defaults: the kit holds what the tested versions have wheels for
+        print(
+            "%d part(s) not in the kit, above: their learners need another Python." % len(refused)
+        )
+    return 0
 
 
 if __name__ == "__main__":
