@@ -328,9 +328,10 @@ AGENDAS = {
 def modest_laptop_minutes(step_list):
     """{step number: minutes of its full run, without a window, on a modest laptop}: check_setup's
     prediction for a machine at MODEST times the project's speed."""
-    rate = steps.by_file(step_list)[check_setup.SPEED_STEP].per_second * MODEST
-    seconds = dict(check_setup.predicted_times(0.0, rate))
-    return {step.number: seconds[step.file] / 60 for step in step_list}
+    speed_step = steps.by_file(step_list)[check_setup.SPEED_STEP]
+    here = dict(check_setup.predicted_times(0.0, speed_step.per_second * MODEST))
+    factor = here[speed_step.file] / (speed_step.iterations / speed_step.per_second)
+    return {step.number: factor * step.iterations / step.per_second / 60 for step in step_list}
 
 
 def agenda_block(name, step_list):
