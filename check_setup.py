@@ -9,7 +9,9 @@ what to do when it failed:
   window       whether the steps will show a live window, and if not, why and what instead;
                tried in a child process, where a toolkit that aborts or hangs is a [FAIL]
   speed        a short run of step 3.1, and from it how long each step's full run takes here
-The exit status is 0 only when the workshop will run.
+The exit status is 0 only when the workshop will run. The last line sums the check up for the
+learner to send the instructor (docs/setup.md). Run from a room kit (room_kit.py), a line after
+Python's says whether the kit holds wheels for this Python and system.
 
 `python check_setup.py --python-only` checks the Python alone: README's install command runs it
 before pip, so that an unsupported Python gets this explanation rather than pip's bare

@@ -313,9 +313,9 @@ if errorlevel 1 set "PYTHON_COMMAND=python"
 if not "%PYTHON%"=="" set "PYTHON_COMMAND=%PYTHON%"
 %PYTHON_COMMAND% "%KIT%workshop\check_setup.py" --python-only
 if errorlevel 1 exit /b 1
-xcopy "%KIT%workshop" "%TARGET%\" /e /i /q /y >nul
+xcopy "%KIT%workshop" "%TARGET%" /e /i /q /y >nul
 if errorlevel 1 exit /b 1
-xcopy "%KIT%mnist" "%TARGET%\data\" /e /i /q /y >nul
+xcopy "%KIT%mnist" "%TARGET%\data" /e /i /q /y >nul
 if errorlevel 1 exit /b 1
 %PYTHON_COMMAND% -m venv "%TARGET%\.venv"
 if errorlevel 1 exit /b 1

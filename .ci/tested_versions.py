@@ -6,8 +6,7 @@ need) installed in this environment, as pins: .ci/tested-versions.txt, which the
     python .ci/tested_versions.py --check   # exit status 1, with the lines to change, when
                                             # .ci/tested-versions.txt holds other versions
 
-.ci/run runs --check after the main run's tests pass: the suite passed on these versions, so the
-file must follow them.
+.ci/run runs --check after the main run's tests pass, and prints what the file should follow.
 """
 
 import argparse
