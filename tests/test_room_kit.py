@@ -5,10 +5,12 @@ check_setup run from the kit, and the versions it downloads (.ci/tested-versions
 with check_setup's."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 
 import pytest
@@ -26,17 +28,20 @@ def pins(path):
     return room_kit.pinned_versions(path)
 
 
-def fake_wheel(index, name, version, tag, requires=()):
-    """A wheel pip takes: its file name's tags, METADATA with its requirements, a module."""
+def fake_wheel(index, name, version, tag, requires=(), content=None):
+    """A wheel pip takes: its file name's tags, METADATA with its requirements, and a module (or
+    the files of `content`, {name in the wheel: text})."""
     dist_info = "%s-%s.dist-info" % (name, version)
     path = index / ("%s-%s-%s.whl" % (name, version, tag))
-    files = {
-        "%s/__init__.py" % name: '__version__ = "%s"\n' % version,
-        dist_info + "/METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s"
-        % (name, version, "".join("Requires-Dist: %s\n" % r for r in requires)),
-        dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-        "Tag: %s\n" % tag,
-    }
+    files = dict(content or {"%s/__init__.py" % name: '__version__ = "%s"\n' % version})
+    files.update(
+        {
+            dist_info + "/METADATA": "Metadata-Version: 2.1\nName: %s\nVersion: %s\n%s"
+            % (name, version, "".join("Requires-Dist: %s\n" % r for r in requires)),
+            dist_info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
+            "Tag: %s\n" % tag,
+        }
+    )
     with zipfile.ZipFile(path, "w") as archive:
         for member, text in files.items():
             archive.writestr(member, text)
@@ -258,3 +263,47 @@ def test_intel_macs_get_the_lowest_versions_and_the_pythons_check_setup_supports
     assert pins(room_kit.LOWEST)["tensorflow"] == check_setup.TESTED_VERSIONS["tensorflow"][0]
     low, high = check_setup.INTEL_MAC_PYTHON_RANGE
     assert intel.pythons == ["3.%d" % minor for minor in range(low[1], high[1] + 1)]
+
+
+# --- the install script, run as a learner runs it ----------------------------------------------
+
+
+def test_the_linux_install_script_installs_from_the_kit_alone_and_ends_with_a_ready_check(
+    tmp_path, mnist_env, mnist_dir
+):
+    """install-linux.sh, from a kit built for this Python, with pip's settings gone: the kit's
+    wheels are stand-ins for tensorflow, numpy and matplotlib at the tested versions, each a .pth
+    line leading to this environment's own packages (the tests have no network)."""
+    index = tmp_path / "index"
+    index.mkdir()
+    tested = pins(TESTED)
+    for name in ("tensorflow", "numpy", "matplotlib"):
+        here = {"%s_here.pth" % name: sysconfig.get_paths()["purelib"] + "\n"}  # no module
+        fake_wheel(index, name, tested[name], "py3-none-any", content=here)
+    python = "%d.%d" % sys.version_info[:2]
+    kit = tmp_path / "kit"
+    done = build(kit, index, "--platform", "linux-x86_64", "--python", python)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bin_folder = tmp_path / "bin"
+    bin_folder.mkdir()
+    (bin_folder / "python3").symlink_to(sys.executable)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "DISPLAY", "WAYLAND"))}
+    env.pop("MNIST_DATA_DIR")  # the script copies the kit's files where the steps look
+    env.pop("MPLBACKEND", None)
+    env.update(PATH=str(bin_folder) + os.pathsep + env["PATH"], PIP_CONFIG_FILE=os.devnull)
+    target = tmp_path / "learner"
+    done = subprocess.run(
+        ["sh", str(kit / "install-linux.sh"), str(target)],
+        cwd=tmp_path, env=env, capture_output=True, encoding="utf-8", timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[1] == "%s the room kit has wheels for Python %s on %s" % (
+        OK,
+        python,
+        room_kit.PLATFORMS["linux-x86_64"].words,
+    )
+    assert "%s MNIST files found in %s and verified" % (OK, target / "data") in lines
+    assert lines[-2] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    assert lines[-1].startswith("Send this line back: READY | ")
+    assert (target / "mnist_1.0_softmax.py").is_file() and (target / ".venv/bin/python").exists()
