@@ -317,6 +317,12 @@ def test_each_agenda_adds_up_to_its_slot_and_gives_each_steps_generated_compute_
         assert steps_taught == [step.number for step in steps.STEPS]  # the half day: all nine
 
 
+def test_the_teaching_pages_prose_gives_step_3_1s_generated_time_on_a_modest_laptop():
+    said = re.findall(r"step 3\.1 (?:trains in about|over) (\d+\.\d) min", text("docs/teaching.md"))
+    assert len(said) == 2
+    assert set(said) == {"%.1f" % step_tables.modest_laptop_minutes(steps.STEPS)["3.1"]}
+
+
 def markdown_tables_of(page_text):
     tables, rows = [], []
     for line in page_text.splitlines() + [""]:
