@@ -9,7 +9,9 @@ what to do when it failed:
   window       whether the steps will show a live window, and if not, why and what instead;
                tried in a child process, where a toolkit that aborts or hangs is a [FAIL]
   speed        a short run of step 3.1, and from it how long each step's full run takes here
-The exit status is 0 only when the workshop will run.
+The exit status is 0 only when the workshop will run. The last line sums the check up for the
+learner to send the instructor (docs/setup.md). Run from a room kit (room_kit.py), a line after
+Python's says whether the kit holds wheels for this Python and system.
 
 `python check_setup.py --python-only` checks the Python alone: README's install command runs it
 before pip, so that an unsupported Python gets this explanation rather than pip's bare
@@ -651,6 +653,114 @@ def check_speed(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
     return speed_result(startup_s, rate)
 
 
+# --- the room kit, and the line to send back ---------------------------------------------------
+
+KIT_MANIFEST = "room-kit.json"  # room_kit.py's description of a kit, beside its workshop/ folder
+
+
+def check_kit(root=ROOT, version=None, system=None, machine=None):
+    """Run from a room kit (room_kit.py), whose workshop/ folder holds this file: does the kit
+    hold wheels for this Python on this system? None when not run from a kit."""
+    path = os.path.join(os.path.dirname(root), KIT_MANIFEST)
+    if not os.path.isfile(path):
+        return None
+    with open(path, encoding="utf-8") as file:
+        parts = json.load(file)["parts"]
+    version = "%d.%d" % tuple(version or sys.version_info[:2])
+    if system is None or machine is None:
+        system, machine = this_machine()
+    here = [part for part in parts if part["system"] == system and machine in part["machines"]]
+    pythons = sorted(set(part["python"] for part in here), key=_version_tuple)
+    if version in pythons:
+        return Result(
+            OK, "the room kit has wheels for Python %s on %s" % (version, here[0]["words"])
+        )
+    held = "; ".join(
+        "%s: Python %s" % (words, ", ".join(p["python"] for p in parts if p["words"] == words))
+        for words in sorted(set(part["words"] for part in parts))
+    )
+    if pythons:
+        use = "py -%s" % pythons[-1] if system == "Windows" else "python%s" % pythons[-1]
+        todo = (
+            "Install Python %s (python.org) and run the kit's install script with it (PYTHON=%s "
+            "before it%s), or install from the network instead (docs/setup.md)"
+            % (pythons[-1], use, ": set PYTHON=%s in cmd.exe" % use if system == "Windows" else "")
+        )
+    else:
+        todo = "Install from the network instead (docs/setup.md), or pair with a neighbour"
+    return Result(
+        FAIL,
+        "the room kit has no wheels for Python %s on %s %s (it holds %s). %s."
+        % (version, system, machine, held, todo),
+    )
+
+
+def _operating_system():
+    system, machine = this_machine()
+    if system == "Darwin":
+        return "macOS %s %s" % (platform.mac_ver()[0], machine)
+    if system == "Windows":
+        return "Windows %s %s" % (platform.release(), machine)
+    return "%s %s" % (system, machine)
+
+
+# Which check a line is, from its words (the first pattern found names it).
+CHECK_NAMES = (
+    ("room kit", r"the room kit"),
+    ("Python", r"^Python "),
+    ("tensorflow", r"^tensorflow "),
+    ("numpy", r"^numpy "),
+    ("matplotlib", r"^matplotlib "),
+    ("MNIST", r"MNIST"),
+    ("speed", r"^speed"),
+    ("window", r"window"),
+)
+
+
+def _check_name(text):
+    return next((name for name, pattern in CHECK_NAMES if re.search(pattern, text)), "a check")
+
+
+def send_back_line(results):
+    """The check in one line, for the learner to send the instructor: ready or not, Python,
+    TensorFlow, the system, the window's toolkit and step 3.1's predicted time, from the
+    results' lines."""
+    failed = [_check_name(result.text) for result in results if result.mark == FAIL]
+    tensorflow, window, speed = "not installed", "not checked", "not measured"
+    for result in results:
+        text = result.text
+        found = re.match(r"tensorflow (\d\S*) ", text)
+        if found:
+            tensorflow = found.group(1)
+        elif text.startswith("tensorflow "):
+            tensorflow = "not usable"
+        backend = re.search(r"matplotlib's (\S+) backend", text)
+        if "no live window" in text:
+            window = "none (PNG at the end)"
+        elif "in this notebook" in text:
+            window = "notebook"
+        elif result.mark == FAIL and backend:
+            window = "broken (%s)" % (_toolkit(backend.group(1)) or backend.group(1))
+        elif backend or text.startswith("window:"):
+            name = backend.group(1) if backend else "TkAgg"  # Qt given up for Tk's window
+            window = _toolkit(name) or name
+        minutes = re.search(r"\b3\.1 (\d+(?:\.\d)?) (s|min)\b", text)
+        if text.startswith("speed:") and minutes:
+            value = float(minutes.group(1)) / (60 if minutes.group(2) == "s" else 1)
+            speed = "%.1f min" % value
+    return (
+        "Send this line back: %s | Python %s | TensorFlow %s | %s | window: %s | step 3.1: %s"
+        % (
+            "READY" if not failed else "NOT READY (%s)" % ", ".join(failed),
+            platform.python_version(),
+            tensorflow,
+            _operating_system(),
+            window,
+            speed,
+        )
+    )
+
+
 # --- all together --------------------------------------------------------------------------------
 
 
@@ -702,6 +812,11 @@ def run_checks(options):
     """Yields each check's result, in order, as soon as it is known."""
     python = check_python()
     yield python
+    kit = check_kit()
+    if kit is not None:  # run from a room kit: does it hold wheels for this Python?
+        yield kit
+        if kit.mark == FAIL:
+            return
     if options.python_only:
         return
     if python.mark == FAIL:
@@ -727,10 +842,12 @@ def main(argv=None):
     options = parse_options(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
     failed = False
+    results = []
     try:
         for result in run_checks(options):
             print(result)
             sys.stdout.flush()
+            results.append(result)
             failed = failed or result.mark == FAIL
     except KeyboardInterrupt:
         print("The check was interrupted.")
@@ -739,6 +856,8 @@ def main(argv=None):
         print("Not ready: fix the [FAIL] lines above, then run this check again.")
     elif not options.python_only:
         print("Ready for the workshop: python mnist_1.0_softmax.py")
+    if not options.python_only:
+        print(send_back_line(results))
     return 1 if failed else 0
 
 

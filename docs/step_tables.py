@@ -1,6 +1,7 @@
 """Writes the steps' tables, and the figures and thresholds the docs state, from the one list of
 the steps (visu/steps.py), their shipped curves (visu/solutions/) and the notes' thresholds
-(visu/notes.py); the table of the window's keys from the table of the graphs
+(visu/notes.py), and the instructor's agendas with each step's compute time on a modest laptop
+(check_setup.py's speed model); the table of the window's keys from the table of the graphs
 (visu/show/graphs.py); then the notebook's "Your turn" cells (docs/exercise_cells.py).
 
     python docs/step_tables.py            # rewrites what differs, says which
@@ -31,6 +32,7 @@ sys.path.insert(0, str(ROOT / "docs"))
 
 import exercise_cells  # noqa: E402
 
+import check_setup  # noqa: E402
 from visu import notes, reference, steps  # noqa: E402
 from visu.show import graphs  # noqa: E402
 
@@ -289,6 +291,94 @@ def keys_table():
     return table(["key", "shows"], graphs.docs_key_rows())
 
 
+# --- docs/teaching.md ------------------------------------------------------------------------
+
+# A modest laptop: half the speed of the project's 2-core machine, the slowest machine
+# check_setup.py gives no advice to (check_setup.SLOW).
+MODEST = check_setup.SLOW
+
+# The agendas: (slot in minutes, [(block, step or None, minutes of theory, minutes of practice)]).
+# A step's block teaches the theory of its exercise (its deck pages), then the learners write it.
+AGENDAS = {
+    "2.5 hours": (150, [
+        ("welcome; the send-back lines read, stragglers installed from the kit", None, 0, 5),
+        ("MNIST, softmax, cross-entropy, a TensorFlow 1 graph; run it, the graphs' keys", "1.0",
+         15, 10),
+        ("hidden layers, sigmoid, Adam", "2.0", 10, 15),
+        ("ReLU, biases at 0.1, learning rate decay", "2.1", 5, 10),
+        ("overfitting, dropout", "2.2", 10, 10),
+        ("break", None, 0, 10),
+        ("convolutional layers", "3.0", 15, 15),
+        ("the challenge: bigger convolutions, dropout", "3.1", 5, 10),
+        ("what the curves said; questions", None, 5, 0),
+    ]),
+    "3.5 hours": (210, [
+        ("welcome; the send-back lines read, stragglers installed from the kit", None, 0, 5),
+        ("MNIST, softmax, cross-entropy, a TensorFlow 1 graph; run it, the graphs' keys", "1.0",
+         15, 10),
+        ("hidden layers, sigmoid, Adam", "2.0", 10, 15),
+        ("ReLU, biases at 0.1, learning rate decay", "2.1", 5, 10),
+        ("overfitting, dropout", "2.2", 10, 10),
+        ("break", None, 0, 10),
+        ("convolutional layers", "3.0", 15, 15),
+        ("the challenge: bigger convolutions, dropout", "3.1", 5, 15),
+        ("batch normalisation: the superpower", "4.0", 15, 10),
+        ("batch normalisation with ReLU", "4.1", 0, 5),
+        ("batch normalisation in the convolutional network: start it before the break", "4.2",
+         5, 10),
+        ("break (4.2 trains on)", None, 0, 10),
+        ("4.2's curves against 3.1's; questions", None, 5, 0),
+    ]),
+}  # fmt: skip
+
+
+def modest_laptop_minutes(step_list):
+    """{step number: minutes of its full run, without a window, on a modest laptop}: check_setup's
+    prediction for a machine at MODEST times the project's speed."""
+    speed_step = steps.by_file(step_list)[check_setup.SPEED_STEP]
+    here = dict(check_setup.predicted_times(0.0, speed_step.per_second * MODEST))
+    factor = here[speed_step.file] / (speed_step.iterations / speed_step.per_second)
+    return {step.number: factor * step.iterations / step.per_second / 60 for step in step_list}
+
+
+def agenda_block(name, step_list):
+    slot, blocks = AGENDAS[name]
+    minutes = modest_laptop_minutes(step_list)
+    by_number = steps.by_number(step_list)
+    rows, start, late = [], 0, []
+    for what, number, theory, practice in blocks:
+        clock = "%d:%02d" % divmod(start, 60)
+        start += theory + practice
+        step = by_number.get(number)
+        full_run = "%.1f" % minutes[number] if step else ""
+        rows.append((clock, what, step.deck if step else "", number or "", theory, practice,
+                     full_run))  # fmt: skip
+        if step and minutes[number] > practice:
+            late.append("%s (%.0f min)" % (number, minutes[number]))
+    lines = [
+        table(
+            (
+                "at",
+                "block",
+                "deck",
+                "step",
+                "theory (min)",
+                "practice (min)",
+                "full run, modest laptop (min)",
+            ),
+            rows,
+        ),  # fmt: skip
+        "",
+        "%d minutes in all, the slot's %d." % (start, slot),
+    ]
+    if late:
+        lines[-1] += (
+            " Longer than their practice minutes on a modest laptop: %s; there, run them with "
+            "`--iterations 2000`, or start them before a break." % ", ".join(late)
+        )
+    return "\n".join(lines)
+
+
 # --- the pages -------------------------------------------------------------------------------
 
 
@@ -312,6 +402,7 @@ def blocks(step_list=None, root=ROOT):
             "diffs": diffs_table(step_list, root),
         },
         "docs/exercises.md": exercises,
+        "docs/teaching.md": {"agenda %s" % name: agenda_block(name, step_list) for name in AGENDAS},
         "docs/reading-the-curves.md": {
             "thresholds": thresholds_block(),
             "full runs": notes_block(step_list),

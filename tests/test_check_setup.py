@@ -7,6 +7,7 @@ import http.server
 import importlib.util
 import io
 import os
+import platform
 import re
 import shutil
 import socket
@@ -58,7 +59,19 @@ def test_a_ready_machine_passes_every_check_and_exits_0(mnist_dir):
     assert lines[5].startswith(NOTE + " no live window: no display was found.")
     assert "save the final six graphs as a PNG" in lines[5] and "%run" in lines[5]
     assert re.match(r"\[(ok|note)\] speed: step 3\.1 trains at \d+ iterations/s", lines[6])
-    assert lines[-1] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    assert lines[-2] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    minutes = re.search(r"3\.1 (\d+(?:\.\d)?) (s|min)", lines[6]).groups()
+    said = float(minutes[0]) / (60 if minutes[1] == "s" else 1)
+    assert lines[-1] == (
+        "Send this line back: READY | Python %s | TensorFlow %s | %s | window: none (PNG at the "
+        "end) | step 3.1: %.1f min"
+        % (
+            platform.python_version(),
+            re.match(r"\[ ok \] tensorflow (\S+) ", lines[3])[1],
+            check_setup._operating_system(),
+            said,
+        )
+    )
     assert "Traceback" not in done.stderr
 
 
@@ -71,7 +84,9 @@ def test_missing_files_and_no_mirror_reachable_fail_the_check_with_exit_1(tmp_pa
     assert "could not be downloaded from any mirror" in data_line
     assert "MNIST_DATA_DIR" in data_line  # how to supply the files by hand
     assert "%s speed: not measured" % NOTE in done.stdout
-    assert done.stdout.splitlines()[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert done.stdout.splitlines()[-2].startswith("Not ready: fix the [FAIL] lines")
+    assert done.stdout.splitlines()[-1].startswith("Send this line back: NOT READY (MNIST) | ")
+    assert done.stdout.splitlines()[-1].endswith(" | step 3.1: not measured")
     assert not folder.exists()  # nothing half-written left behind
     assert "Traceback" not in done.stderr
 
@@ -247,7 +262,11 @@ def test_readme_and_the_docs_state_the_supported_versions_the_check_uses():
     (low, high), (_, intel_high) = check_setup.PYTHON_RANGE, check_setup.INTEL_MAC_PYTHON_RANGE
     for text in (readme, docs):
         assert "Python %d.%d to %d.%d" % (low + high) in text
-        assert "python check_setup.py --python-only && pip install -r requirements.txt" in text
+        assert (
+            ".venv/bin/python check_setup.py --python-only\n"
+            "    .venv/bin/python -m pip install -r requirements.txt\n"
+            "    .venv/bin/python check_setup.py\n" in text
+        )
     assert "Python %d.%d at most" % intel_high in docs
     assert "TensorFlow %s to %s" % check_setup.TESTED_VERSIONS["tensorflow"] in docs
 
@@ -407,7 +426,9 @@ def test_a_toolkit_that_aborts_python_fails_the_window_line_and_the_other_checks
     assert "Reinstalling" not in window and "Available" not in window
     assert "`export MPLBACKEND=TkAgg`" in window  # what to do
     assert re.match(r"\[(ok|note)\] speed: step 3\.1 trains at", lines[6])
-    assert lines[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert lines[-2].startswith("Not ready: fix the [FAIL] lines")
+    assert lines[-1].startswith("Send this line back: NOT READY (window) | ")
+    assert " | window: broken (module://aborting_toolkit) | " in lines[-1]
     assert "Traceback" not in done.stderr
 
 
@@ -424,7 +445,7 @@ def test_a_toolkit_that_hangs_is_stopped_after_window_timeout_and_fails_the_wind
         "not finish in 15 s"
     )
     assert "would hang every step" in window and "`export MPLBACKEND=TkAgg`" in window
-    assert done.stdout.splitlines()[-1].startswith("Not ready: fix the [FAIL] lines")
+    assert done.stdout.splitlines()[-2].startswith("Not ready: fix the [FAIL] lines")
     assert "Traceback" not in done.stderr
 
 
@@ -560,3 +581,36 @@ def test_warnings_fail_the_projects_own_code_only(tmp_path):
         "test_warning_that_numpy_raises_on_a_tests_own_line": "FAILED",
     }, done.stdout
     assert "DeprecationWarning: from a package" in done.stdout  # shown in the summary
+
+
+# --- the line to send back --------------------------------------------------------------------
+
+
+def test_the_line_to_send_back_names_the_failed_checks_the_toolkit_and_step_3_1s_minutes():
+    results = [
+        check_setup.Result(OK, "Python 3.12.1 on Windows amd64: supported (...)"),
+        check_setup.Result(OK, "numpy 2.4.1 (tested: 1.26.4 to 2.4.x)"),
+        check_setup.Result(FAIL, "matplotlib not installed: pip install -r requirements.txt"),
+        check_setup.Result(OK, "tensorflow 2.21.0 (tested: 2.16.2 to 2.21.x)"),
+        check_setup.Result(FAIL, "The MNIST files are missing from C:\\data and could not ..."),
+        check_setup.Result(OK, "a live window will open (matplotlib's qtagg backend)"),
+        check_setup.Result(OK, "speed: step 3.1 trains at 60 iterations/s here, ...; each step's "
+                           "full run, without a window, would take about: 1.0 9 s, 3.0 2.0 min, "
+                           "3.1 75 s, 4.2 13 min"),
+    ]  # fmt: skip
+    line = check_setup.send_back_line(results)
+    fields = line.split(" | ")
+    assert fields[0] == "Send this line back: NOT READY (matplotlib, MNIST)"
+    assert fields[1:3] == ["Python %s" % platform.python_version(), "TensorFlow 2.21.0"]
+    assert fields[4:] == ["window: Qt", "step 3.1: 1.2 min"]
+    tk = check_setup.send_back_line(
+        [
+            check_setup.Result(
+                NOTE,
+                "window: Qt's window cannot start here (...). The graphs use Tk's window instead.",
+            )
+        ]  # fmt: skip
+    )
+    assert " | window: Tk | " in tk and "NOT READY" not in tk
+    assert tk.endswith("TensorFlow not installed | %s | window: Tk | step 3.1: not measured"
+                       % check_setup._operating_system())  # fmt: skip

@@ -6,6 +6,7 @@ graphs show names tests the suite has."""
 import ast
 import re
 import subprocess
+import sys
 import urllib.parse
 
 import nbformat
@@ -15,6 +16,9 @@ import check_setup
 from conftest import ROOT, TOOLKITS, skip_or_fail_in_ci
 from visu import steps
 from visu.show import graphs
+
+sys.path.insert(0, str(ROOT / "docs"))  # the generator of the tables, and of the agendas
+import step_tables  # noqa: E402
 
 PAGES = ["README.md"] + sorted("docs/" + path.name for path in (ROOT / "docs").glob("*.md"))
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")  # [text](target) and ![alt](target)
@@ -267,17 +271,69 @@ def test_a_runs_time_is_said_in_seconds_then_minutes(seconds, said):
 
 
 def test_readme_gives_the_test_command_that_ci_runs_once_with_each_kernel_set():
-    # a fresh clone's two commands: the install-and-check line, and this one
+    # a fresh clone's commands: the install-and-check lines, then these, with the venv's Python
     command = re.search(
-        r"^    (pip install -r requirements-test\.txt && (python -m pytest))$",
+        r"^    \.venv/bin/python -m pip install -r requirements-test\.txt\n"
+        r"    \.venv/bin/(python -m pytest)$",
         text("README.md"),
         re.M,
     )
     assert command, "README gives no test command"
-    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")  # in the activated venv: its python
     runs = re.findall(r"^TF_ENABLE_ONEDNN_OPTS=([01]) (.+)$", ci, re.M)
-    assert sorted(runs) == [("0", command.group(2)), ("1", command.group(2))]
+    assert sorted(runs) == [("0", command.group(1)), ("1", command.group(1))]
     assert "pip install -q -r requirements-test.txt" in ci
+
+
+# --- docs/teaching.md: the agendas -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("slot", sorted(step_tables.AGENDAS))
+def test_each_agenda_adds_up_to_its_slot_and_gives_each_steps_generated_compute_time(slot):
+    minutes, _ = step_tables.AGENDAS[slot]
+    heading = {"2.5 hours": "### 2.5 hours", "3.5 hours": "### A half day (3.5 hours)"}[slot]
+    page = text("docs/teaching.md").split(heading)[1].split("\n### ")[0]
+    header, *rows = [table for table in markdown_tables_of(page)][0]
+    rows = [dict(zip(header, row)) for row in rows]
+    theory, practice = "theory (min)", "practice (min)"
+    assert sum(int(row[theory]) + int(row[practice]) for row in rows) == minutes
+    assert int(slot.split(".")[0]) * 60 + 30 == minutes  # "2.5 hours": 150
+    clock = 0  # each block starts when the one before it ends
+    for row in rows:
+        assert row["at"] == "%d:%02d" % divmod(clock, 60)
+        clock += int(row[theory]) + int(row[practice])
+    laptop = step_tables.modest_laptop_minutes(steps.STEPS)
+    by_number = steps.by_number()
+    for row in [row for row in rows if row["step"]]:
+        step = by_number[row["step"]]
+        assert row["deck"] == step.deck
+        # check_setup's model at half the project's speed: twice the measured full run
+        assert float(row["full run, modest laptop (min)"]) == pytest.approx(
+            2 * step.seconds / 60, abs=0.06 + 0.02 * step.seconds / 60
+        ), row["step"]
+        assert row["full run, modest laptop (min)"] == "%.1f" % laptop[row["step"]]
+    steps_taught = [row["step"] for row in rows if row["step"]]
+    assert steps_taught == sorted(steps_taught)
+    if slot == "3.5 hours":
+        assert steps_taught == [step.number for step in steps.STEPS]  # the half day: all nine
+
+
+def test_the_teaching_pages_prose_gives_step_3_1s_generated_time_on_a_modest_laptop():
+    said = re.findall(r"step 3\.1 (?:trains in about|over) (\d+\.\d) min", text("docs/teaching.md"))
+    assert len(said) == 2
+    assert set(said) == {"%.1f" % step_tables.modest_laptop_minutes(steps.STEPS)["3.1"]}
+
+
+def markdown_tables_of(page_text):
+    tables, rows = [], []
+    for line in page_text.splitlines() + [""]:
+        if line.startswith("|"):
+            if not re.fullmatch(r"[|\-\s]+", line):
+                rows.append([cell.strip() for cell in line.strip("|").split("|")])
+        elif rows:
+            tables.append(rows)
+            rows = []
+    return tables
 
 
 def test_the_key_table_has_every_key_the_window_answers():
