@@ -257,6 +257,40 @@ def test_space_pauses_and_resumes_the_display(window):
     assert window.titles[-1].startswith("mnist_test_step   (keys: 1-6, W one graph")
 
 
+class SlowedClock:
+    """time.perf_counter for visu.views on a machine so busy (a load of 9 on 2 cores) that each
+    redraw of the window takes `draw_s` seconds and each training iteration `step_s`."""
+
+    def __init__(self, draw_s, step_s):
+        self.now, self.draw_s, self.step_s = 0.0, draw_s, step_s
+
+    def perf_counter(self):
+        return self.now
+
+
+def test_under_load_the_window_still_draws_a_new_frame_every_few_seconds(window, monkeypatch):
+    clock = SlowedClock(draw_s=8.0, step_s=0.03)
+    monkeypatch.setattr(views, "time", clock)
+    frames, draw = [], window.graphs.fig.canvas.draw
+
+    def slow_draw():
+        frames.append(clock.now)
+        draw()  # the real drawing, of the real figure
+        clock.now += clock.draw_s
+
+    monkeypatch.setattr(window.graphs.fig.canvas, "draw", slow_draw)
+    i = 0
+    while clock.now < 120.0:  # two minutes of training on the slowed clock
+        window.append_training_curves_data(i, 0.5, 50.0)
+        window.view.update()
+        clock.now += clock.step_s
+        i += 1
+    # a new frame at most a few seconds after the last one ended; a share of 0.2 alone would
+    # wait 40 s after each one (3 frames in 2 minutes)
+    assert np.diff(frames).max() <= clock.draw_s + 3.0 + clock.step_s
+    assert len(frames) >= 10
+
+
 def test_matplotlib_keeps_its_zoom_reset_and_save_keys():
     for name, key in (("keymap.zoom", "o"), ("keymap.home", "h"), ("keymap.save", "ctrl+s")):
         assert key in matplotlib.rcParams[name]

@@ -34,6 +34,9 @@ NOTEBOOK_FIGSIZE, NOTEBOOK_DPI = (13.0, 7.3), 80  # an image the notebook scales
 WIDGET_FIGSIZE = (10.0, 5.6)  # ipympl's figure keeps its size in pixels: 800x450 fits a cell
 
 DRAW_SHARE = 0.2  # a window spends at most this share of the time redrawing
+# ... but waits no longer than this after a redraw: on a busy machine, where one redraw takes
+# seconds, the share alone would leave the window on its first frame for minutes.
+MAX_WAIT_S = 2.0
 # A notebook's image, a tenth: a fifth would leave training 80% of its speed at best, and each
 # frame also costs the kernel and the browser time to send and show it.
 NOTEBOOK_DRAW_SHARE = 0.1
@@ -48,7 +51,8 @@ WIDGET_BACKENDS = ("module://ipympl.backend_nbagg", "widget", "ipympl")
 
 class DrawBudget:
     """Keeps the time spent drawing to `share` of the whole: after a redraw that took t seconds,
-    the next one waits until t / share seconds after it started."""
+    the next one waits until t / share seconds after it started, or MAX_WAIT_S after it ended if
+    that comes first. It drops frames, never all of them: a new one every t + MAX_WAIT_S at most."""
 
     def __init__(self, share):
         self._share, self._next = share, 0.0  # _next: a perf_counter time
@@ -59,7 +63,8 @@ class DrawBudget:
     def spend(self, draw):
         start = time.perf_counter()
         draw()
-        self._next = start + (time.perf_counter() - start) / self._share
+        end = time.perf_counter()
+        self._next = min(start + (end - start) / self._share, end + MAX_WAIT_S)
 
     def now(self):
         self._next = 0.0
