@@ -332,6 +332,23 @@ def test_headless_run_trains_every_iteration_and_saves_the_six_graphs(vis, tmp_p
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_a_later_run_keeps_the_earlier_runs_png_and_says_where_its_own_went(vis, tmp_path, capsys):
+    first = tmp_path / "mnist_test_step.png"
+    vis.animate(recording_step(vis, []), iterations=40, train_data_update_freq=20)
+    earlier = first.read_bytes()
+    for number in (2, 3):  # the same step, run again in the same folder
+        later = tensorflowvisu.MnistDataVis(no_window_options(tmp_path))
+        later.animate(recording_step(later, []), iterations=20, train_data_update_freq=20)
+        out = capsys.readouterr().out
+        saved = tmp_path / ("mnist_test_step-%d.png" % number)
+        assert (
+            "The graphs were saved to %s (mnist_test_step.png, an earlier run's, is kept)" % (saved)
+            in out
+        )
+        assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() == earlier
+
+
 def test_iterations_default_to_the_steps_own_count_and_the_option_replaces_it():
     assert tensorflowvisu.parse_run_options([], iterations=10000).iterations == 10000
     options = tensorflowvisu.parse_run_options(["--iterations", "30"], iterations=10000)

@@ -251,10 +251,12 @@ class PngView:
         if self.record.restored and not self._show:
             return  # start() said so: saving them again would only add a second to --try
         self.graphs.draw(self.record)
-        self.graphs.fig.savefig(self.path)
-        print("The graphs were saved to %s" % self.path)
+        path = unused_path(self.path)  # an earlier run's graphs are kept, never replaced
+        self.graphs.fig.savefig(path)
+        kept = " (%s, an earlier run's, is kept)" % self.path.name if path != self.path else ""
+        print("The graphs were saved to %s%s" % (path, kept))
         if self._show:
-            self._show(self.path)
+            self._show(path)
 
 
 class MovieRecorder:
@@ -396,6 +398,15 @@ def output_path(script, suffix):
     if not os.access(folder, os.W_OK):
         folder = pathlib.Path(tempfile.gettempdir())
     return folder / (script.stem + suffix)
+
+
+def unused_path(path):
+    """path, or where it exists, the first of path-2, path-3 ... that does not (my_2.0-2.png)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name("%s-%d%s" % (path.stem, number, path.suffix))
+    return candidate
 
 
 def choose_view(options, record, titles, dpi=70):
