@@ -139,6 +139,23 @@ def test_the_loss_axis_grows_to_show_the_against_curves_too(vis):
     assert bottom == 0.0 and 150.0 <= top <= 200.0
 
 
+def test_a_loss_far_out_of_range_cuts_the_axis_and_marks_it_keeping_the_others_readable(vis):
+    losses = [230.3] + [60.0] * 10 + [1e15] + [40.0] * 10  # a test loss of 10^15, at 1100
+    for k, loss in enumerate(losses):
+        vis.append_training_curves_data(100 * k, 0.5, min(loss, 60.0))
+        vis.append_test_curves_data(100 * k, 0.5, loss)
+    for _ in range(2):  # the marks of one redraw are replaced by the next one's
+        vis.graphs.draw(vis.record)
+    ax = vis.graphs.panels["loss"]
+    assert ax.get_ylim() == (0.0, 100.0)  # as without the far loss: the curves fill the axis
+    notes = [text.get_text() for text in ax.texts]
+    assert notes == ["axis cut at 100: losses up to 1e+15 above it (triangles)"]
+    training, test = ax.get_lines()[:2]
+    marks = [line for line in ax.get_lines() if line.get_marker() == "^"]
+    assert [list(mark.get_xdata()) for mark in marks] == [[], [1100.0]]  # the test curve's point
+    assert list(marks[1].get_ydata()) == [100.0] and marks[1].get_color() == test.get_color()
+
+
 def test_band_boundaries_are_numpy_percentiles_in_seven_equal_buckets():
     values = np.random.default_rng(1).normal(size=7001)
     bands = percentile_bands(values.reshape(-1, 1))  # any shape: all values count

@@ -18,6 +18,9 @@ CURVE_COLUMNS = {"accuracy": 1, "loss": 2}  # the column of (iteration, accuracy
 BAND_COLORS = {"weights": TRAINING_COLOR, "biases": BIASES_COLOR}
 LOSS_TOP = 100.0  # the loss axis's top (the workshop's), unless the curves stay higher
 START = 0.1  # the share of the iterations drawn that counts as the curves' start
+# A loss above this is far out of the workshop's range (every run starts near 230): the loss axis
+# stops below such losses, which would flatten the other curves into a line at 0, and marks them.
+FAR = 1000.0
 
 
 def grid_boxes(count):
@@ -78,6 +81,7 @@ class Graphs:
         self._band_fills = {name: [] for name in BAND_COLORS}  # graph name -> its 7 filled bands
         self.images = {}  # a mosaic's graph name -> its image
         self._note_marks = []  # what mark_notes drew
+        self._cut_marks = []  # what _cut_loss_axis drew
         self._against = None  # --against's reference run
         self.show_graphs([graph.name for graph in GRAPHS[:6]])
 
@@ -130,7 +134,32 @@ class Graphs:
             curves = [(c[0], c[column]) for c in (record.train_curves, record.test_curves)]
             if self._against is not None:
                 curves += [(c[0], c[column]) for c in (self._against.train, self._against.test)]
-            ax.set_ylim(0.0, loss_top(curves, last))
+            self._cut_loss_axis(ax, curves, last)
+
+    def _cut_loss_axis(self, ax, curves, last):
+        """The loss axis from 0 to the top that loss_top gives the losses up to FAR; the losses
+        above, far out of the workshop's range, marked as triangles on the axis's top edge, with a
+        note that the axis is cut and how high they went."""
+        for mark in self._cut_marks:
+            mark.remove()
+        self._cut_marks = []
+        curves = [(np.asarray(i, float), finite(losses)) for i, losses in curves]
+        far = [losses > FAR for _, losses in curves]  # NaN compares False
+        kept = [(i, np.where(above, np.nan, losses)) for (i, losses), above in zip(curves, far)]
+        top = loss_top(kept, last)
+        ax.set_ylim(0.0, top)
+        if not any(above.any() for above in far):
+            return
+        lines = ax.get_lines()[: len(curves)]  # the curves' own: training, test (and --against's)
+        for (i, _), above, line in zip(curves, far, lines):
+            style = dict(color=line.get_color(), alpha=line.get_alpha(), ms=8, clip_on=False)
+            self._cut_marks += ax.plot(i[above], np.full(above.sum(), top), "^", **style)
+        highest = max(losses[above].max() for (_, losses), above in zip(curves, far) if above.any())
+        note = "axis cut at %g: losses up to %.3g above it (triangles)" % (top, highest)
+        box = dict(boxstyle="round", fc="white", ec="0.6", alpha=0.9)
+        self._cut_marks.append(
+            ax.text(0.01, 0.97, note, transform=ax.transAxes, va="top", color="0.2", bbox=box)
+        )
 
     def _draw_bands(self, name, iterations, bands):
         for fill in self._band_fills[name]:

@@ -27,7 +27,8 @@ GRAPHS = (
     Graph(
         "loss", "Cross entropy loss", "2", "curves",
         "cross entropy loss, training and test (y from 0 to 100, higher when the curves stay "
-        "above 100 after their start)",
+        "above 100 after their start; cut, and marked so, below losses far out of range, "
+        "above 1000)",
     ),
     Graph(
         "training_digits", "Training digits", "3", "mosaic",
