@@ -655,9 +655,9 @@ def speed_result(startup_s, rate, load=None):
     if busy:
         text += (
             ". Measured on a busy machine: a load of %.1f on %d processors when the run started "
-            "(%.1f programs running or waiting for one, on average over the last minute), so "
+            "(programs running or waiting for a processor, averaged over the last minute), so "
             "the step had only part of the processors and these times are likely too long; run "
-            "the check again once the other programs are done" % (load[0], load[1], load[0])
+            "the check again once the other programs are done" % load
         )
     if relative >= SLOW:
         return Result(NOTE if busy else OK, text)
