@@ -51,12 +51,13 @@ SUPPORTED_MACHINES = {
     "Darwin": ("arm64",),
 }
 
-# The versions the tests run on in CI: the lowest in the lower-bound run (.ci/lowest-versions.txt,
-# which requirements.txt's lower bounds equal), the highest series in the main run, which installs
-# the latest releases. tests/test_check_setup.py keeps these in step with those files.
+# The versions the tests run on in CI: the lowest in the lower-bound run on the oldest Python
+# (.ci/lowest-versions.txt, which requirements.txt's lower bounds equal), the highest series in
+# the main run on the newest Python, which installs the latest releases (numpy 2.5 needs Python
+# 3.12 or newer). tests/test_check_setup.py keeps these in step with those files.
 TESTED_VERSIONS = {
     "tensorflow": ("2.16.2", "2.21"),
-    "numpy": ("1.26.4", "2.4"),
+    "numpy": ("1.26.4", "2.5"),
     "matplotlib": ("3.9.4", "3.11"),
 }
 
@@ -67,6 +68,9 @@ SPEED_STEP = "mnist_3.1_convolutional_bigger_dropout.py"
 SPEED_ITERATIONS = 300  # about 3 s of training on the project's machine
 SPEED_TIMEOUT_S = 120
 SLOW = 0.5  # a machine at less than this share of the project's speed gets advice
+# A machine whose load average (processes running or waiting for a processor, over the last
+# minute) is at least this share of its processors before the timed run is too busy to time.
+BUSY = 0.5
 
 OK, FAIL, NOTE = "[ ok ]", "[FAIL]", "[note]"
 INSTALL = "pip install -r requirements.txt"
@@ -622,35 +626,61 @@ def _duration(seconds):
     return "%.0f min" % (seconds / 60) if seconds >= 600 else "%.1f min" % (seconds / 60)
 
 
-def speed_result(startup_s, rate):
-    """The speed line: step 3.1's rate here, and each step's predicted full run."""
+def _times(relative):
+    """A speed relative to the project's machine, never rounded to 0: 12, 1.3, 0.5, 0.04."""
+    if relative >= 10:
+        return "%.0f" % relative
+    return "%.1f" % relative if relative >= 0.1 else "%.1g" % relative
+
+
+def machine_load():
+    """(the load average over the last minute, the processors) where the system tells it (Linux,
+    macOS), else None (Windows)."""
+    try:
+        return os.getloadavg()[0], os.cpu_count() or 1
+    except (AttributeError, OSError):
+        return None
+
+
+def speed_result(startup_s, rate, load=None):
+    """The speed line: step 3.1's rate here, and each step's predicted full run. load: what
+    machine_load() said just before the run, which says whether other work slowed it."""
     times = predicted_times(startup_s, rate)
     here = dict(times)[SPEED_STEP]
     reference = dict((step, its / per_s) for step, its, per_s in REFERENCE_RUNS)[SPEED_STEP]
     relative = reference / here  # this machine's speed, the project's machine's being 1
     steps = ", ".join("%s %s" % (step.split("_")[1], _duration(seconds)) for step, seconds in times)
     text = (
-        "speed: step 3.1 trains at %.0f iterations/s here, %.1f times the speed of the project's "
+        "speed: step 3.1 trains at %.0f iterations/s here, %s times the speed of the project's "
         "2-core machine; each step's full run, without a window, would take about: %s"
-        % (rate, relative, steps)
+        % (rate, _times(relative), steps)
     )
+    busy = load is not None and load[0] >= BUSY * load[1]
+    if busy:
+        text += (
+            ". Measured on a busy machine: a load of %.1f on %d processors when the run started "
+            "(programs running or waiting for a processor, averaged over the last minute), so "
+            "the step had only part of the processors and these times are likely too long; run "
+            "the check again once the other programs are done" % load
+        )
     if relative >= SLOW:
-        return Result(OK, text)
+        return Result(NOTE if busy else OK, text)
     longest = max(times, key=lambda item: item[1])
     return Result(
         NOTE,
-        text + ". This machine is slow: in the workshop, show graph 3 alone (--graphs 3) or train "
+        text + ". %s: in the workshop, show graph 3 alone (--graphs 3) or train "
         "without the window (--no-window), and shorten the long steps (%s: --iterations 2000)."
-        % longest[0],
+        % ("If it is still slow then" if busy else "This machine is slow", longest[0]),
     )
 
 
 def check_speed(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
+    load = machine_load()  # before the run: what else keeps the processors busy
     try:
         startup_s, rate = time_speed_step(iterations, timeout)
     except RuntimeError as error:
         return Result(FAIL, "speed: %s" % error)
-    return speed_result(startup_s, rate)
+    return speed_result(startup_s, rate, load)
 
 
 # --- the room kit, and the line to send back ---------------------------------------------------

@@ -528,6 +528,38 @@ def test_a_machine_half_as_fast_is_predicted_twice_the_times_and_gets_advice():
     assert check_setup.speed_result(startup, rate * 1.2).mark == OK
 
 
+def test_a_very_slow_machine_reads_as_a_figure_never_as_0_0_times():
+    step_31 = reference_seconds()[check_setup.SPEED_STEP]
+    for share, said in ((1 / 25, "0.04 times"), (0.5, "0.5 times"), (1.34, "1.3 times")):
+        rate = 10000 / (step_31 / share)  # no start-up: the run takes 1/share of the reference
+        text = check_setup.speed_result(0.0, rate).text
+        assert "%s the speed of the project's 2-core machine" % said in text
+        assert "0.0 times" not in text
+
+
+def test_a_run_timed_on_a_busy_machine_says_so_and_how_busy():
+    step_31 = reference_seconds()[check_setup.SPEED_STEP]
+    rate = 10000 / step_31  # as fast as the project's machine, all the same
+    busy = check_setup.speed_result(0.0, rate, load=(9.04, 2))
+    assert busy.mark == NOTE
+    assert "Measured on a busy machine: a load of 9.0 on 2 processors" in busy.text
+    assert "run the check again once the other programs are done" in busy.text
+    slow = check_setup.speed_result(0.0, rate / 4, load=(9.04, 2))
+    assert slow.mark == NOTE and "If it is still slow then" in slow.text
+    assert "This machine is slow" not in slow.text
+    for quiet in (None, (0.3, 2)):  # no load known (Windows), or a quiet machine
+        result = check_setup.speed_result(0.0, rate, load=quiet)
+        assert result.mark == OK and "busy" not in result.text
+
+
+def test_the_load_is_read_where_the_system_tells_it_and_nothing_said_where_not(monkeypatch):
+    load = check_setup.machine_load()
+    if hasattr(os, "getloadavg"):
+        assert load[0] == pytest.approx(os.getloadavg()[0], abs=2.0) and load[1] == os.cpu_count()
+    monkeypatch.delattr(os, "getloadavg", raising=False)  # as on Windows
+    assert check_setup.machine_load() is None
+
+
 def test_a_step_that_does_not_finish_in_time_fails_the_speed_line(mnist_dir, monkeypatch):
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
     result = check_setup.check_speed(iterations=100000, timeout=2)

@@ -49,6 +49,59 @@ def test_the_notebooks_your_turn_cells_are_the_exercises_text_before_each_soluti
         assert sources[text + 4] == "%%run %s" % exercise["solution"]
 
 
+def code_fragments(markdown):
+    """The code an exercise's text gives: its inline code that is Python (a call or an
+    assignment: `tf.zeros([L])`, not a shape such as `W1 [784, 200]`), and each line of its code
+    blocks, comments left out."""
+    spans = [span for span in re.findall(r"`([^`\n]+)`", markdown) if re.search(r"[(=]", span)]
+    blocks = re.findall(r"^(?: {4,}|\t).*$", markdown, re.M)
+    lines = [line.split("#")[0].strip() for line in blocks]
+    return spans + [line for line in lines if line and not line.startswith(("cp ", "python "))]
+
+
+def squashed(text):
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e["your copy"])
+def test_each_code_fragment_of_an_exercise_is_in_the_step_it_leads_to(exercise):
+    """Followed in order, the texts build the solutions: what a text tells the learner to write is
+    in the solution, as written there (spaces aside); what it says to replace ("instead of `...`",
+    "step 1.0's `...`") is in the file the exercise starts from."""
+    solution, start = (
+        squashed((ROOT / exercise[name]).read_text(encoding="utf-8"))
+        for name in ("solution", "start from")
+    )
+    text = exercise["markdown"]
+    fragments = code_fragments(text)
+    assert fragments
+    for fragment in fragments:
+        if squashed(fragment) in solution:
+            continue
+        before = " ".join(text[: text.index(fragment)].split()[-3:])
+        replaced = re.search(r"(instead of|step \d\.\d's) `?$", before)
+        assert replaced and squashed(fragment) in start, "not in %s: %s" % (
+            exercise["solution"],
+            fragment,
+        )
+
+
+def test_an_exercise_is_named_by_the_step_it_leads_to_everywhere():
+    numbers = {reference.script_label(exercise["solution"]) for exercise in EXERCISES}
+    texts = {
+        name: (ROOT / name).read_text(encoding="utf-8")
+        for name in ["README.md", "workshop.ipynb"]
+        + ["docs/%s" % p.name for p in (ROOT / "docs").glob("*.md")]
+    }
+    for name, text in texts.items():
+        for said in re.findall(r"\bexercises? (\d+(?:\.\d+)?)\b", text, re.I):
+            assert said in numbers, "%s names an exercise %s: exercises are %s" % (
+                name,
+                said,
+                sorted(numbers),
+            )
+
+
 @pytest.mark.parametrize("exercise", EXERCISES, ids=lambda e: e["your copy"])
 def test_each_pass_mark_is_the_solutions_own_figure_and_a_little_below(exercise):
     solution = reference.against(exercise["solution"])

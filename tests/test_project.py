@@ -119,3 +119,40 @@ def test_the_map_of_each_visu_package_names_each_of_its_modules_once(package):
     )
     modules = sorted(path.stem for path in (ROOT / package).glob("*.py") if path.stem != "__init__")
     assert sorted(described) == modules
+
+
+# A dpkg-query that knows the packages in $KNOWN, as installed, and no other: those of a Debian 12
+# machine, or of a Debian 13 one (where libglib2.0-0 is libglib2.0-0t64).
+FAKE_DPKG_QUERY = """#!/usr/bin/env bash
+status=0  # as dpkg-query's: 1 when a package named is unknown, after printing the known ones
+for name in "$@"; do
+    case $name in -* | *'$'*) continue ;; esac  # -W, -f and its format
+    if [[ " $KNOWN " == *" $name "* ]]; then
+        echo installed
+    else
+        echo "dpkg-query: no packages found matching $name" >&2
+        status=1
+    fi
+done
+exit $status
+"""
+
+
+@pytest.mark.parametrize(
+    "glib", ["libglib2.0-0", "libglib2.0-0t64"], ids=["Debian 12", "Debian 13"]
+)
+def test_ci_recognises_the_x_libraries_installed_on_debian_12_and_13(tmp_path, glib):
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    libraries = re.search(r"^qt_libraries=\(([^)]*)\)", script, re.M).group(1).split()
+    installed = re.search(r"^installed\(\) \{.*?^\}$", script, re.M | re.S).group(0)
+    (tmp_path / "dpkg-query").write_text(FAKE_DPKG_QUERY, encoding="utf-8")
+    (tmp_path / "dpkg-query").chmod(0o755)
+    known = [glib if name == "libglib2.0-0" else name for name in libraries]
+
+    def check(known):
+        env = {"PATH": "%s:/usr/bin:/bin" % tmp_path, "KNOWN": " ".join(known)}
+        command = "%s\ninstalled %s" % (installed, " ".join(libraries))
+        return subprocess.run(["bash", "-euo", "pipefail", "-c", command], env=env).returncode
+
+    assert check(known) == 0
+    assert check([name for name in known if name != "libxcb-cursor0"]) == 1  # one missing

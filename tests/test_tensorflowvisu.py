@@ -142,6 +142,23 @@ def test_the_loss_axis_grows_to_show_the_against_curves_too(vis):
     assert bottom == 0.0 and 150.0 <= top <= 200.0
 
 
+def test_a_loss_far_out_of_range_cuts_the_axis_and_marks_it_keeping_the_others_readable(vis):
+    losses = [230.3] + [60.0] * 10 + [1e15] + [40.0] * 10  # a test loss of 10^15, at 1100
+    for k, loss in enumerate(losses):
+        vis.append_training_curves_data(100 * k, 0.5, min(loss, 60.0))
+        vis.append_test_curves_data(100 * k, 0.5, loss)
+    for _ in range(2):  # the marks of one redraw are replaced by the next one's
+        vis.graphs.draw(vis.record)
+    ax = vis.graphs.panels["loss"]
+    assert ax.get_ylim() == (0.0, 100.0)  # as without the far loss: the curves fill the axis
+    notes = [text.get_text() for text in ax.texts]
+    assert notes == ["axis cut at 100: losses up to 1e+15 above it (triangles)"]
+    training, test = ax.get_lines()[:2]
+    marks = [line for line in ax.get_lines() if line.get_marker() == "^"]
+    assert [list(mark.get_xdata()) for mark in marks] == [[], [1100.0]]  # the test curve's point
+    assert list(marks[1].get_ydata()) == [100.0] and marks[1].get_color() == test.get_color()
+
+
 def test_band_boundaries_are_numpy_percentiles_in_seven_equal_buckets():
     values = np.random.default_rng(1).normal(size=7001)
     bands = percentile_bands(values.reshape(-1, 1))  # any shape: all values count
@@ -260,6 +277,40 @@ def test_space_pauses_and_resumes_the_display(window):
     assert window.titles[-1].startswith("mnist_test_step   (keys: 1-6, W one graph")
 
 
+class SlowedClock:
+    """time.perf_counter for visu.show.outputs on a machine so busy (a load of 9 on 2 cores) that
+    each redraw of the window takes `draw_s` seconds and each training iteration `step_s`."""
+
+    def __init__(self, draw_s, step_s):
+        self.now, self.draw_s, self.step_s = 0.0, draw_s, step_s
+
+    def perf_counter(self):
+        return self.now
+
+
+def test_under_load_the_window_still_draws_a_new_frame_every_few_seconds(window, monkeypatch):
+    clock = SlowedClock(draw_s=8.0, step_s=0.03)
+    monkeypatch.setattr(outputs, "time", clock)
+    frames, draw = [], window.graphs.fig.canvas.draw
+
+    def slow_draw():
+        frames.append(clock.now)
+        draw()  # the real drawing, of the real figure
+        clock.now += clock.draw_s
+
+    monkeypatch.setattr(window.graphs.fig.canvas, "draw", slow_draw)
+    i = 0
+    while clock.now < 120.0:  # two minutes of training on the slowed clock
+        window.append_training_curves_data(i, 0.5, 50.0)
+        window.view.update()
+        clock.now += clock.step_s
+        i += 1
+    # a new frame at most a few seconds after the last one ended; a share of 0.2 alone would
+    # wait 40 s after each one (3 frames in 2 minutes)
+    assert np.diff(frames).max() <= clock.draw_s + 3.0 + clock.step_s
+    assert len(frames) >= 10
+
+
 def test_matplotlib_keeps_its_zoom_reset_and_save_keys():
     for name, key in (("keymap.zoom", "o"), ("keymap.home", "h"), ("keymap.save", "ctrl+s")):
         assert key in matplotlib.rcParams[name]
@@ -299,6 +350,23 @@ def test_headless_run_trains_every_iteration_and_saves_the_six_graphs(vis, tmp_p
     png = tmp_path / "mnist_test_step.png"
     assert str(png) in out and png.stat().st_size > 10000
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_later_run_keeps_the_earlier_runs_png_and_says_where_its_own_went(vis, tmp_path, capsys):
+    first = tmp_path / "mnist_test_step.png"
+    vis.animate(recording_step(vis, []), iterations=40, train_data_update_freq=20)
+    earlier = first.read_bytes()
+    for number in (2, 3):  # the same step, run again in the same folder
+        later = tensorflowvisu.MnistDataVis(no_window_options(tmp_path))
+        later.animate(recording_step(later, []), iterations=20, train_data_update_freq=20)
+        out = capsys.readouterr().out
+        saved = tmp_path / ("mnist_test_step-%d.png" % number)
+        assert (
+            "The graphs were saved to %s (mnist_test_step.png, an earlier run's, is kept)" % (saved)
+            in out
+        )
+        assert saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert first.read_bytes() == earlier
 
 
 def test_iterations_default_to_the_steps_own_count_and_the_option_replaces_it():

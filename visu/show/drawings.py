@@ -68,6 +68,7 @@ class Curves(Drawing):
     def __init__(self, figure, graph, title):
         super().__init__(figure, graph, title)
         ax, self._against = self.panel, None
+        self._cut_marks = []  # what _cut_axis drew
         ax.set_ylim(0.0, self.settings["top"])
         ax.set_xlim(0, 1)
         ax.plot([], [], color=TRAINING_COLOR, label="training")
@@ -97,7 +98,34 @@ class Curves(Drawing):
             curves = [(c[0], c[column]) for c in (record.train_curves, record.test_curves)]
             if self._against is not None:
                 curves += [(c[0], c[column]) for c in (self._against.train, self._against.test)]
-            ax.set_ylim(0.0, loss_top(curves, last, self.settings["top"]))
+            self._cut_axis(curves, last)
+
+    def _cut_axis(self, curves, last):
+        """The axis from 0 to the top that loss_top gives the values up to the setting far; the
+        values above, far out of the workshop's range (every run's loss starts near 230), marked
+        as triangles on the axis's top edge, with a note that the axis is cut and how high they
+        went: drawn to scale, they would flatten the other curves into a line at 0."""
+        ax, far_above = self.panel, self.settings.get("far", np.inf)
+        for mark in self._cut_marks:
+            mark.remove()
+        self._cut_marks = []
+        curves = [(np.asarray(i, float), finite(values)) for i, values in curves]
+        far = [values > far_above for _, values in curves]  # NaN compares False
+        kept = [(i, np.where(above, np.nan, values)) for (i, values), above in zip(curves, far)]
+        top = loss_top(kept, last, self.settings["top"])
+        ax.set_ylim(0.0, top)
+        if not any(above.any() for above in far):
+            return
+        lines = ax.get_lines()[: len(curves)]  # the curves' own: training, test (and --against's)
+        for (i, _), above, line in zip(curves, far, lines):
+            style = dict(color=line.get_color(), alpha=line.get_alpha(), ms=8, clip_on=False)
+            self._cut_marks += ax.plot(i[above], np.full(above.sum(), top), "^", **style)
+        highest = max(values[above].max() for (_, values), above in zip(curves, far) if above.any())
+        note = "axis cut at %g: losses up to %.3g above it (triangles)" % (top, highest)
+        box = dict(boxstyle="round", fc="white", ec="0.6", alpha=0.9)
+        self._cut_marks.append(
+            ax.text(0.01, 0.97, note, transform=ax.transAxes, va="top", color="0.2", bbox=box)
+        )
 
 
 @drawing("bands")

@@ -32,8 +32,10 @@ GRAPHS = (
     Graph(
         "loss", "Cross entropy loss", "2", "curves",
         "cross entropy loss, training and test (y from 0 to 100, higher when the curves stay "
-        "above 100 after their start)",
-        {"column": 2, "top": 100.0, "grows": True},
+        "above 100 after their start; cut, and marked so, below losses far out of range, "
+        "above 1000)",
+        # far: a loss above it is far out of the workshop's range; the axis is cut below it
+        {"column": 2, "top": 100.0, "grows": True, "far": 1000.0},
     ),
     Graph(
         "training_digits", "Training digits", "3", "mosaic",

@@ -17,6 +17,9 @@ import matplotlib.pyplot as plt
 from visu.show import graphs as table
 
 DRAW_SHARE = 0.2  # a window spends at most this share of the time redrawing
+# ... but waits no longer than this after a redraw: on a busy machine, where one redraw takes
+# seconds, the share alone would leave the window on its first frame for minutes.
+MAX_WAIT_S = 2.0
 # A notebook's image, a tenth: a fifth would leave training 80% of its speed at best, and each
 # frame also costs the kernel and the browser time to send and show it.
 NOTEBOOK_DRAW_SHARE = 0.1
@@ -53,7 +56,8 @@ class Output:
 
 class DrawBudget:
     """Keeps the time spent drawing to `share` of the whole: after a redraw that took t seconds,
-    the next one waits until t / share seconds after it started."""
+    the next one waits until t / share seconds after it started, or MAX_WAIT_S after it ended if
+    that comes first. It drops frames, never all of them: a new one every t + MAX_WAIT_S at most."""
 
     def __init__(self, share):
         self._share, self._next = share, 0.0  # _next: a perf_counter time
@@ -64,7 +68,8 @@ class DrawBudget:
     def spend(self, draw):
         start = time.perf_counter()
         draw()
-        self._next = start + (time.perf_counter() - start) / self._share
+        end = time.perf_counter()
+        self._next = min(start + (end - start) / self._share, end + MAX_WAIT_S)
 
     def now(self):
         self._next = 0.0
@@ -236,10 +241,12 @@ class PngView(Output):
         if self.record.restored and not self._show:
             return  # start() said so: saving them again would only add a second to --try
         self.graphs.draw(self.record)
-        self.graphs.fig.savefig(self.path)
-        print("The graphs were saved to %s" % self.path)
+        path = unused_path(self.path)  # an earlier run's graphs are kept, never replaced
+        self.graphs.fig.savefig(path)
+        kept = " (%s, an earlier run's, is kept)" % self.path.name if path != self.path else ""
+        print("The graphs were saved to %s%s" % (path, kept))
         if self._show:
-            self._show(self.path)
+            self._show(path)
 
 
 class MovieRecorder(Output):
@@ -276,3 +283,12 @@ def output_path(script, suffix):
     if not os.access(folder, os.W_OK):
         folder = pathlib.Path(tempfile.gettempdir())
     return folder / (script.stem + suffix)
+
+
+def unused_path(path):
+    """path, or where it exists, the first of path-2, path-3 ... that does not (my_2.0-2.png)."""
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name("%s-%d%s" % (path.stem, number, path.suffix))
+    return candidate
