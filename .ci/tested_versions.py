@@ -18,10 +18,12 @@ import sys
 FILE = pathlib.Path(__file__).resolve().parent / "tested-versions.txt"
 TOP = ("tensorflow", "numpy", "matplotlib")  # requirements.txt
 HEADER = """\
-# The versions CI's main run last passed on: tensorflow, numpy, matplotlib and everything they
-# need. room_kit.py downloads these (pip's -c). .ci/run checks the file against what its main
-# run installed (python .ci/tested_versions.py --check); tests/test_room_kit.py checks it against
-# check_setup.TESTED_VERSIONS. To update it, in that environment:
+# The versions a whole suite last passed on: tensorflow, numpy, matplotlib and everything they
+# need, from a run on Python 3.11, so that one set has wheels for every Python the kit serves
+# (numpy 2.5, on CI's Python 3.13, has none for 3.11). room_kit.py downloads these (pip's -c).
+# .ci/run says where CI's main run installed newer ones (python .ci/tested_versions.py --check);
+# tests/test_room_kit.py checks them against check_setup.TESTED_VERSIONS. To update it, in the
+# environment of a whole suite that passed:
 #     python .ci/tested_versions.py > .ci/tested-versions.txt
 """
 

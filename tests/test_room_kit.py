@@ -242,18 +242,17 @@ def test_check_setup_run_from_a_kit_without_this_python_stops_before_pip(tmp_pat
 # --- the versions the kit downloads ----------------------------------------------------------
 
 
-def test_the_kits_versions_are_check_setups_newest_tested_series():
-    """.ci/tested-versions.txt (what CI's main run passed on, checked there by
-    .ci/tested_versions.py --check) is within check_setup's tested range: each of the three
-    packages in its newest tested series."""
+def test_the_kits_versions_are_within_check_setups_tested_range():
+    """.ci/tested-versions.txt (what a whole suite last passed on, checked against CI's main run
+    by .ci/tested_versions.py --check) is within check_setup's tested range: each of the three
+    packages from its lowest tested version to its newest tested series. One set for every Python
+    the kit serves, so not always the newest series: numpy 2.5 has no wheel for Python 3.11."""
     tested = pins(TESTED)
     for name, (lowest, highest) in check_setup.TESTED_VERSIONS.items():
         version = check_setup._version_tuple(tested[name])
-        assert (
-            version[: highest.count(".") + 1]
-            == check_setup._version_tuple(highest)[: highest.count(".") + 1]
-        ), (name, tested[name], highest)
-        assert version >= check_setup._version_tuple(lowest), name
+        series = highest.count(".") + 1
+        assert version[:series] <= check_setup._version_tuple(highest)[:series], (name, highest)
+        assert version >= check_setup._version_tuple(lowest), (name, lowest)
     assert "python .ci/tested_versions.py --check" in (ROOT / ".ci/run").read_text(encoding="utf-8")
 
 
