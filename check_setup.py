@@ -868,6 +868,28 @@ def run_checks(options):
         yield check_speed(options.iterations)
 
 
+def python_to_type(executable=None, prefix=None, base_prefix=None, folder=None):
+    """How to start the Python that runs this check: `python` where it is what the shell finds
+    (an activated environment, or one on PATH), or the path of the workshop's own environment
+    (.venv/bin/python; .venv\\Scripts\\python on Windows) where it was started without activating
+    it, as docs/setup.md does: there `python` would be another Python, without TensorFlow."""
+    executable = executable or sys.executable
+    prefix = sys.prefix if prefix is None else prefix
+    base_prefix = sys.base_prefix if base_prefix is None else base_prefix
+    folder = folder or os.getcwd()
+    activated = os.environ.get("VIRTUAL_ENV")
+    same = activated and os.path.realpath(activated) == os.path.realpath(prefix)
+    if prefix == base_prefix or same:
+        return "python"
+    try:
+        relative = os.path.relpath(executable, folder)
+    except ValueError:  # another drive, on Windows
+        return "python"
+    if relative.startswith(os.pardir):
+        return "python"
+    return os.path.splitext(relative)[0] if relative.lower().endswith(".exe") else relative
+
+
 def main(argv=None):
     options = parse_options(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's start-up chatter
@@ -885,7 +907,7 @@ def main(argv=None):
     if failed:
         print("Not ready: fix the [FAIL] lines above, then run this check again.")
     elif not options.python_only:
-        print("Ready for the workshop: python mnist_1.0_softmax.py")
+        print("Ready for the workshop: %s mnist_1.0_softmax.py" % python_to_type())
     if not options.python_only:
         print(send_back_line(results))
     return 1 if failed else 0

@@ -59,7 +59,10 @@ def test_a_ready_machine_passes_every_check_and_exits_0(mnist_dir):
     assert lines[5].startswith(NOTE + " no live window: no display was found.")
     assert "save the final six graphs as a PNG" in lines[5] and "%run" in lines[5]
     assert re.match(r"\[(ok|note)\] speed: step 3\.1 trains at \d+ iterations/s", lines[6])
-    assert lines[-2] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    # python, or this environment's path where it runs without being activated
+    assert re.fullmatch(
+        r"Ready for the workshop: (python|\S*python) mnist_1\.0_softmax\.py", lines[-2]
+    )
     minutes = re.search(r"3\.1 (\d+(?:\.\d)?) (s|min)", lines[6]).groups()
     said = float(minutes[0]) / (60 if minutes[1] == "s" else 1)
     assert lines[-1] == (
@@ -646,3 +649,19 @@ def test_the_line_to_send_back_names_the_failed_checks_the_toolkit_and_step_3_1s
     assert " | window: Tk | " in tk and "NOT READY" not in tk
     assert tk.endswith("TensorFlow not installed | %s | window: Tk | step 3.1: not measured"
                        % check_setup._operating_system())  # fmt: skip
+
+
+def test_ready_names_the_environments_python_where_it_was_not_activated(tmp_path, monkeypatch):
+    """docs/setup.md runs check_setup with .venv/bin/python, no activate script: `python` would
+    then start another Python, so the ready line names the one that ran the check."""
+    venv = tmp_path / ".venv"
+    python = str(venv / "bin" / "python")
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    named = check_setup.python_to_type(python, str(venv), "/usr", str(tmp_path))
+    assert named == os.path.join(".venv", "bin", "python")
+    monkeypatch.setenv("VIRTUAL_ENV", str(venv))  # activated: `python` is this one
+    assert check_setup.python_to_type(python, str(venv), "/usr", str(tmp_path)) == "python"
+    monkeypatch.delenv("VIRTUAL_ENV")
+    assert check_setup.python_to_type("/usr/bin/python3", "/usr", "/usr", str(tmp_path)) == "python"
+    elsewhere = str(tmp_path / "other")  # an environment outside the workshop's folder
+    assert check_setup.python_to_type(python, str(venv), "/usr", elsewhere) == "python"

@@ -303,6 +303,6 @@ def test_the_linux_install_script_installs_from_the_kit_alone_and_ends_with_a_re
         room_kit.PLATFORMS["linux-x86_64"].words,
     )
     assert "%s MNIST files found in %s and verified" % (OK, target / "data") in lines
-    assert lines[-2] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    assert lines[-2] == "Ready for the workshop: .venv/bin/python mnist_1.0_softmax.py"
     assert lines[-1].startswith("Send this line back: READY | ")
     assert (target / "mnist_1.0_softmax.py").is_file() and (target / ".venv/bin/python").exists()

@@ -126,5 +126,5 @@ def test_the_linux_commands_run_as_written_make_a_ready_machine(tmp_path, mnist_
     assert outputs[1].startswith("[ ok ] Python ")  # --python-only
     assert (workshop / ".venv/bin/python").exists()
     last = outputs[-1].splitlines()
-    assert last[-2] == "Ready for the workshop: python mnist_1.0_softmax.py"
+    assert last[-2] == "Ready for the workshop: .venv/bin/python mnist_1.0_softmax.py"
     assert last[-1].startswith("Send this line back: READY | Python ")
