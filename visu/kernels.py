@@ -49,12 +49,23 @@ _CONV2D = re.compile(r"\bconv2d\s*\(")
 _A_STEP = re.compile(r"^\s*(import|from)\s+tensorflowvisu\b", re.MULTILINE)
 
 
-class Choice(collections.namedtuple("Choice", "setting why")):
+class Choice(collections.namedtuple("Choice", "setting why asks")):
     """setting: what TF_ENABLE_ONEDNN_OPTS is set to before TensorFlow starts ("1", "0"), or None
     to leave it as it is; why: the reason, as the start line gives it after the set's name
-    (": 2.3 times faster ...", ", as TF_ENABLE_ONEDNN_OPTS=0 asks")."""
+    (": 2.3 times faster ...", ", as TF_ENABLE_ONEDNN_OPTS=0 asks"); asks: whether the variable,
+    the project's or the learner's, asks for oneDNN's kernels (None: TensorFlow chooses)."""
 
     __slots__ = ()
+
+    def __new__(cls, setting, why, asks=None):
+        if setting is not None:
+            asks = setting == "1"
+        return super(Choice, cls).__new__(cls, setting, why, asks)
+
+    def explains(self, onednn):
+        """Whether `why` explains the set TensorFlow runs: not when the variable asked for
+        oneDNN's kernels and this TensorFlow has none (its builds for macOS)."""
+        return self.asks is None or self.asks == onednn
 
 
 def cpu_flags(cpuinfo="/proc/cpuinfo"):
@@ -98,12 +109,14 @@ def choose(kind, system, machine, flags, environ):
     own = environ.get(VARIABLE)
     if own is not None:  # the learner's: TensorFlow reads 0, 1, false or true, and else its own
         if own.strip().lower() in ("0", "1", "false", "true"):
-            return Choice(None, ", as %s=%s asks" % (VARIABLE, own.strip()))
+            asks = own.strip().lower() in ("1", "true")
+            return Choice(None, ", as %s=%s asks" % (VARIABLE, own.strip()), asks)
         return Choice(None, "%s (%s=%s is neither 0 nor 1)" % (TENSORFLOWS_CHOICE, VARIABLE, own))
     if system not in ("Linux", "Windows") or machine.lower() not in X86:
         return Choice(None, TENSORFLOWS_CHOICE)  # ARM, macOS: not measured
-    if flags is not None and flags & set(ONEDNN_BY_ITSELF):
-        return Choice(None, TENSORFLOWS_CHOICE)  # oneDNN's, the faster set for every step here
+    found = [flag for flag in ONEDNN_BY_ITSELF if flags is not None and flag in flags]
+    if found:  # oneDNN's: measured on AVX-512 VNNI, the faster set for every kind of step
+        return Choice(None, "%s (%s)" % (TENSORFLOWS_CHOICE, found[0].upper()))
     avx2_only = flags is not None and "avx512f" not in flags
     if kind == DENSE:
         if flags is None:  # Windows: TensorFlow's choice depends on its release; not measured
@@ -119,12 +132,19 @@ def main_script(argv=None):
     return argv[0] if argv and argv[0] else None
 
 
-def apply(environ=None, argv=None, in_jupyter=False, cpuinfo="/proc/cpuinfo"):
-    """Chooses the set for the running script on this machine and sets TF_ENABLE_ONEDNN_OPTS for
-    it, unless the learner set it. To call before TensorFlow is imported. Returns the Choice."""
+def this_machine():
+    """(system, processor): ('Linux', 'x86_64'), ('Windows', 'AMD64'), ('Darwin', 'arm64')..."""
+    return platform.system(), platform.machine()
+
+
+def apply(environ=None, argv=None, in_jupyter=False, cpuinfo="/proc/cpuinfo", machine=None):
+    """Chooses the set for the running script on this machine (or `machine`, a (system,
+    processor) pair) and sets TF_ENABLE_ONEDNN_OPTS for it, unless the learner set it. To call
+    before TensorFlow is imported. Returns the Choice."""
     environ = os.environ if environ is None else environ
     kind = None if in_jupyter else network_kind(main_script(argv))
-    choice = choose(kind, platform.system(), platform.machine(), cpu_flags(cpuinfo), environ)
+    system, processor = machine or this_machine()
+    choice = choose(kind, system, processor, cpu_flags(cpuinfo), environ)
     if choice.setting is not None:
         environ[VARIABLE] = choice.setting
     return choice

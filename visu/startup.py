@@ -224,11 +224,8 @@ def describe(started):
         where = "on the CPU"
     else:
         where = "on the CPU with " + kernels.set_name(started.onednn)
-        chosen = started.choice
-        if chosen is not None and (
-            chosen.setting is None or (chosen.setting == "1") == started.onednn
-        ):
-            where += chosen.why
+        if started.choice is not None and started.choice.explains(started.onednn):
+            where += started.choice.why
     if started.shown:
         return "TensorFlow %s, %s. Its own start-up messages are above (%s)." % (
             started.version,
