@@ -1,7 +1,7 @@
 """How fast each step trains with each of TensorFlow's two sets of CPU kernels on this processor,
 and which set the steps pick here (visu/kernels.py's rule).
 
-    python benchmarks/kernel_speed.py                    # every step, about 4 s of training each
+    python benchmarks/kernel_speed.py                    # every step, about 3 s of training each
     python benchmarks/kernel_speed.py --rounds 3 mnist_3.1_convolutional_bigger_dropout.py
     python benchmarks/kernel_speed.py --iterations 500   # the same number for every step
 
@@ -9,8 +9,8 @@ Each step runs headless (--no-window, seed 0) with TF_ENABLE_ONEDNN_OPTS=1 (oneD
 =0 (TensorFlow's own), back to back, in alternating order from one round to the next, so that a
 busy spell of the machine falls on both. Timed from the first progress line to "max test
 accuracy" (the test passes every 100 iterations included, start-up not). By default each step
-runs for about 4 s of training on the project's machine (its iterations per second in
-visu/steps.py), from 200 to 1000 iterations. With --onednn-isa AVX2, oneDNN's runs are limited to
+runs for about 3 s of training on the project's machine (its iterations per second in
+visu/steps.py), from 100 to 600 iterations. With --onednn-isa AVX2, oneDNN's runs are limited to
 those instructions (ONEDNN_MAX_CPU_ISA; TensorFlow's own kernels use AVX at most either way): a
 look at an AVX2-only processor from one with AVX-512, its clock and caches aside.
 
@@ -33,8 +33,8 @@ from benchmarks.harness import ROOT, STEPS, seconds_training  # noqa: E402
 from visu import kernels, steps  # noqa: E402
 
 SETS = (("oneDNN", "1"), ("own", "0"))
-SECONDS = 4  # of training per run, on the project's machine (quiet)
-FEWEST, MOST = 200, 1000
+SECONDS = 3  # of training per run, on the project's machine (quiet)
+FEWEST, MOST = 100, 600
 FLAGS = ("avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "avx_vnni")
 FLAGS += ("amx_tile", "amx_int8", "amx_bf16", "asimd", "sve")
 
