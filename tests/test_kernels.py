@@ -143,6 +143,9 @@ def test_a_learners_copy_is_read_as_a_step_and_other_scripts_are_not(tmp_path):
     other = tmp_path / "train_many.py"  # runs steps of either kind, as pytest or a benchmark does
     other.write_text("import runpy\nrunpy.run_path('mnist_2.1.py')\n", encoding="utf-8")
     assert kernels.network_kind(str(other)) is None
+    harness = tmp_path / "harness.py"  # imports tensorflowvisu in a function, to run any step
+    harness.write_text("def run(step):\n    import tensorflowvisu\n", encoding="utf-8")
+    assert kernels.network_kind(str(harness)) is None
     assert kernels.network_kind(str(tmp_path / "missing.py")) is None
     assert kernels.network_kind("-c") is None
     assert kernels.network_kind(None) is None

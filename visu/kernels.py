@@ -46,7 +46,7 @@ SEVERAL_STEPS = " (the convolutional steps' choice: several steps may run in thi
 
 CONVOLUTIONAL, DENSE = "convolutional", "dense"
 _CONV2D = re.compile(r"\bconv2d\s*\(")
-_A_STEP = re.compile(r"^\s*(import|from)\s+tensorflowvisu\b", re.MULTILINE)
+_A_STEP = re.compile(r"^(import|from) +tensorflowvisu\b", re.MULTILINE)  # at the top level
 
 
 class Choice(collections.namedtuple("Choice", "setting why asks")):
