@@ -8,7 +8,8 @@ what to do when it failed:
                so that the workshop itself needs no network
   window       whether the steps will show a live window, and if not, why and what instead;
                tried in a child process, where a toolkit that aborts or hangs is a [FAIL]
-  speed        a short run of step 3.1, and from it how long each step's full run takes here
+  speed        a short run of step 3.1, and from it how long each step's full run takes here;
+               then one on the other set of CPU kernels, named with how to ask for it if faster
 The exit status is 0 only when the workshop will run.
 
 `python check_setup.py --python-only` checks the Python alone: README's install command runs it

@@ -1,13 +1,13 @@
 """Which of TensorFlow's two sets of CPU kernels a step runs on, chosen before TensorFlow starts.
 
 TensorFlow has its own CPU kernels and oneDNN's. It turns oneDNN's on by itself only on x86
-processors with AVX-512 VNNI, AVX-512 BF16, AVX-VNNI or AMX (Linux; its release for Windows as its
-version says), and TF_ENABLE_ONEDNN_OPTS=1 or 0 overrides it. Measured (docs/speed.md,
-benchmarks/kernel_speed.py), --no-window, oneDNN's against TensorFlow's own:
+processors with AVX-512 VNNI, AVX-512 BF16, AVX-VNNI or AMX (Linux; on Windows, as its release
+decides), and TF_ENABLE_ONEDNN_OPTS=1 or 0 overrides it. Measured (docs/speed.md,
+benchmarks/kernel_speed.py), --no-window, oneDNN's kernels against TensorFlow's own:
 
     processor                       convolutional steps (3.1)   dense steps (2.1)
     AVX2, no AVX-512 (AMD EPYC)     2.3 times faster            13% slower
-    AVX-512 with VNNI (AMD EPYC)    2.8 times faster            faster too
+    AVX-512 with VNNI (AMD EPYC)    3.0 times faster            within the noise, either way
 
 So the rule: where TensorFlow turns oneDNN on by itself, nothing changes; on the other x86
 processors, a convolutional network (its script calls conv2d) runs on oneDNN's kernels and a
