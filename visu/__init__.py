@@ -22,6 +22,7 @@
   interrupt.py    Ctrl-C or a notebook's interrupt during training, taken at the end of an
                   iteration
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
+  kernels.py      ... on the faster of its two sets of CPU kernels for the step's network here
   summary.py      the network a script built, described at the start of its run
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
   build_errors.py   ... while building it: shapes that do not fit, types that differ
