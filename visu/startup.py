@@ -16,6 +16,10 @@ the instruction-set note, but not "WARNING: All log messages before absl::Initia
 "Could not find cuda drivers", written by absl before TensorFlow's own log level applies: only the
 redirection hides those.
 
+Before the import, visu/kernels.py chooses TensorFlow's CPU kernels for the running step on this
+processor (oneDNN's or its own: TF_ENABLE_ONEDNN_OPTS, set for the import only, unless the learner
+set it), and the project's line says which and why.
+
 Everything is shown, as TensorFlow writes it, with the option --tf-log or the environment
 variable TF_LOG=1, on a processor without the AVX instructions TensorFlow's x86 builds need
 (its import then stops the process, and its own last line says why), and when the import fails.
