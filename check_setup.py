@@ -8,7 +8,8 @@ what to do when it failed:
                so that the workshop itself needs no network
   window       whether the steps will show a live window, and if not, why and what instead;
                tried in a child process, where a toolkit that aborts or hangs is a [FAIL]
-  speed        a short run of step 3.1, and from it how long each step's full run takes here
+  speed        a short run of step 3.1, and from it how long each step's full run takes here;
+               then one on the other set of CPU kernels, named with how to ask for it if faster
 The exit status is 0 only when the workshop will run. The last line sums the check up for the
 learner to send the instructor (docs/setup.md). Run from a room kit (room_kit.py), a line after
 Python's says whether the kit holds wheels for this Python and system.
@@ -37,7 +38,7 @@ import tempfile
 import threading
 import time
 
-from visu import progress, steps  # standard library only: they import before pip
+from visu import kernels, progress, steps  # standard library only: they import before pip
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 
@@ -554,8 +555,12 @@ def _missing_toolkit():
 # --- the speed ---------------------------------------------------------------------------------
 
 
-def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
-    """Runs step 3.1 headless for `iterations` in a scratch folder.
+def time_speed_step(
+    iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S, kernel_set=None, said=None
+):
+    """Runs step 3.1 headless for `iterations` in a scratch folder, on the CPU kernels the steps
+    pick here, or on those TF_ENABLE_ONEDNN_OPTS=`kernel_set` asks; its start line (the one
+    saying where TensorFlow runs) is appended to the list `said`, if given.
 
     Returns (start-up seconds until its first progress line, iterations per second from there
     to "max test accuracy") or raises RuntimeError saying what went wrong."""
@@ -569,6 +574,8 @@ def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
     scratch = tempfile.mkdtemp(prefix="check_setup_")  # the step's PNG goes there
     env = utf8_output(os.environ)
     env["TF_CPP_MIN_LOG_LEVEL"] = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")
+    if kernel_set is not None:
+        env[kernels.VARIABLE] = kernel_set
     try:
         started = time.perf_counter()
         step = subprocess.Popen(
@@ -588,6 +595,8 @@ def time_speed_step(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
             for line in step.stdout:
                 now = time.perf_counter()
                 tail = (tail + [line.rstrip()])[-5:]
+                if said is not None and line.startswith("TensorFlow "):
+                    said.append(line.rstrip())
                 if first is None and progress.is_progress_line(line):
                     first = now
                 elif progress.is_last_line(line):
@@ -676,11 +685,65 @@ def speed_result(startup_s, rate, load=None):
 
 def check_speed(iterations=SPEED_ITERATIONS, timeout=SPEED_TIMEOUT_S):
     load = machine_load()  # before the run: what else keeps the processors busy
+    said = []
     try:
-        startup_s, rate = time_speed_step(iterations, timeout)
+        startup_s, rate = time_speed_step(iterations, timeout, said=said)
     except RuntimeError as error:
         return Result(FAIL, "speed: %s" % error)
-    return speed_result(startup_s, rate, load)
+    result = speed_result(startup_s, rate, load)
+    return with_the_faster_kernels(result, rate, said, iterations, timeout)
+
+
+# --- the speed: the other set of CPU kernels ---------------------------------------------------
+
+KERNELS_FASTER = 1.15  # the other set's speed over the steps' that is worth a note, noise aside
+
+
+def kernel_set_of(start_line):
+    """True (oneDNN's kernels) or False (TensorFlow's own) as a step's start line names them;
+    None where it names neither (a GPU)."""
+    for onednn in (True, False):
+        if "on the CPU with " + kernels.set_name(onednn) in start_line:
+            return onednn
+    return None
+
+
+def with_the_faster_kernels(result, rate, said, iterations, timeout):
+    """The speed line, with a note when step 3.1 trains faster here on the other set of CPU
+    kernels than on the steps' (timed now, as long)."""
+    used = kernel_set_of(said[0]) if said else None
+    if used is None:
+        return result
+    other_said = []
+    try:
+        other_rate = time_speed_step(iterations, timeout, "0" if used else "1", other_said)[1]
+    except RuntimeError:  # nothing to say about it: the speed line stands
+        return result
+    if not other_said or kernel_set_of(other_said[0]) != (not used):  # no such set here
+        return result
+    advice = kernels_advice(used, rate, other_rate)
+    if advice is None:
+        return result
+    return Result(NOTE, "%s. %s" % (result.text.rstrip("."), advice))
+
+
+def kernels_advice(onednn, rate, other_rate, system=None):
+    """What to say when step 3.1 trains at other_rate on the other set of CPU kernels, against
+    `rate` on the steps' (oneDNN's if `onednn`): None unless the other is clearly faster."""
+    if other_rate < rate * KERNELS_FASTER:
+        return None
+    setting = "0" if onednn else "1"
+    assign = "%s=%s" % (kernels.VARIABLE, setting)
+    if (system or platform.system()) == "Windows":
+        how = "in the terminal, before the steps: `set %s` (cmd.exe) or `$env:%s = %s` (PowerShell)"
+        how = how % (assign, kernels.VARIABLE, '"%s"' % setting)
+    else:
+        how = "`%s python %s`" % (assign, SPEED_STEP)
+    return (
+        "On %s step 3.1 trains %.1f times as fast here (%.0f iterations/s). For the "
+        "convolutional steps (3.0, 3.1, 4.2), ask for them %s"
+        % (kernels.set_name(not onednn), other_rate / rate, other_rate, how)
+    )
 
 
 # --- the room kit, and the line to send back ---------------------------------------------------

@@ -9,7 +9,8 @@ same seed, once with oneDNN's kernels (TF_ENABLE_ONEDNN_OPTS=1) and once with Te
 Which set a machine uses by default depends on its processor (TensorFlow turns oneDNN on for x86
 processors with AVX-512 VNNI, BF16 or AMX), so the two sets are how one seed's run differs from one
 learner's machine to another's. The tests' tolerances for the shipped curves, and --against's
-"the same as the solution", rest on these figures (docs/steps.md gives them).
+"the same as the solution", rest on these figures (docs/steps.md gives them). How fast each set
+trains each step here: benchmarks/kernel_speed.py.
 
 For each step and each set: the largest difference from the other set, and from the shipped
 curves, over the points both have: test accuracy in test images (of 10000), training accuracy

@@ -110,7 +110,13 @@ def test_python_only_checks_the_python_alone_before_installing():
 
 
 # check_setup.py, and the project's modules it imports before anything is installed
-BEFORE_PIP = ("check_setup.py", "visu/__init__.py", "visu/progress.py", "visu/steps.py")
+BEFORE_PIP = (
+    "check_setup.py",
+    "visu/__init__.py",
+    "visu/kernels.py",
+    "visu/progress.py",
+    "visu/steps.py",
+)
 
 
 @pytest.mark.parametrize("path", BEFORE_PIP)
@@ -567,6 +573,62 @@ def test_a_step_that_does_not_finish_in_time_fails_the_speed_line(mnist_dir, mon
     monkeypatch.setenv("MNIST_DATA_DIR", str(mnist_dir))
     result = check_setup.check_speed(iterations=100000, timeout=2)
     assert str(result) == "%s speed: step 3.1 did not finish 100000 iterations in 2 s" % FAIL
+
+
+# --- the speed: the other set of CPU kernels -------------------------------------------------
+
+
+def test_the_start_line_says_which_kernel_set_ran():
+    line = "TensorFlow 2.21.0, on the CPU with %s: 2.3 times faster. (Its own ...)"
+    assert check_setup.kernel_set_of(line % "oneDNN's kernels") is True
+    assert check_setup.kernel_set_of(line % "TensorFlow's own kernels") is False
+    assert check_setup.kernel_set_of("TensorFlow 2.21.0, on the GPU: NVIDIA H200. (...)") is None
+
+
+def test_the_other_kernel_set_is_named_only_when_clearly_faster():
+    assert check_setup.kernels_advice(True, 100.0, 110.0) is None  # within the noise
+    assert check_setup.kernels_advice(False, 100.0, 50.0) is None
+    advice = check_setup.kernels_advice(False, 40.0, 100.0, "Linux")
+    assert advice.startswith(
+        "On oneDNN's kernels step 3.1 trains 2.5 times as fast here (100 iterations/s). For the "
+        "convolutional steps (3.0, 3.1, 4.2), ask for them `TF_ENABLE_ONEDNN_OPTS=1 python "
+        "mnist_3.1_convolutional_bigger_dropout.py`"
+    )
+
+
+def test_on_windows_the_advice_gives_cmd_and_powershell_forms():
+    advice = check_setup.kernels_advice(True, 40.0, 100.0, "Windows")
+    assert "On TensorFlow's own kernels step 3.1 trains 2.5 times as fast" in advice
+    assert "`set TF_ENABLE_ONEDNN_OPTS=0` (cmd.exe)" in advice
+    assert '`$env:TF_ENABLE_ONEDNN_OPTS = "0"` (PowerShell)' in advice
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the POSIX form of the advice")
+@pytest.mark.parametrize("steps_set", [False, True], ids=["own", "oneDNN"])
+def test_the_advised_command_runs_the_step_on_the_other_set(steps_set, mnist_dir, tmp_path):
+    # as a learner follows it: the command from the advice, in a shell whose own setting differs
+    advice = check_setup.kernels_advice(steps_set, 40.0, 100.0, "Linux")
+    command = re.search(r"`([^`]+)`", advice).group(1)
+    assert command.endswith(check_setup.SPEED_STEP)
+    env = dict(headless_env(MNIST_DATA_DIR=str(mnist_dir)), MPLBACKEND="agg")
+    env["TF_ENABLE_ONEDNN_OPTS"] = "1" if not steps_set else "0"
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    command = command.replace("python ", "python -u %s/" % ROOT) + " --no-window --iterations 1"
+    done = subprocess.run(
+        ["sh", "-c", command],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        encoding="utf-8",
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    line = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
+    wanted, ran = not steps_set, check_setup.kernel_set_of(line)
+    if ran is wanted:
+        assert ", as TF_ENABLE_ONEDNN_OPTS=%d asks. " % wanted in line
+    else:  # only where this TensorFlow has no oneDNN (its builds for macOS)
+        assert wanted and ran is False and "oneDNN" not in line
 
 
 # --- pytest.ini: warnings are errors for the project's own code only --------------------------

@@ -56,7 +56,8 @@ def test_a_step_starts_with_the_projects_line_and_none_of_tensorflows(
     first = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
     assert re.fullmatch(
         r"TensorFlow 2\.\d+\.\d+\S*, "
-        r"on (the CPU( with \S+ (own )?kernels)?|the GPU: .+|\d GPUs: .+)[.:] .*",
+        r"on (the CPU( with (oneDNN's|TensorFlow's own) kernels([:,] .+)?)?"
+        r"|the GPU: .+|\d GPUs: .+)[.:] .*",
         first,
     )
     assert "--tf-log" in first
@@ -155,26 +156,38 @@ def test_stderr_is_sent_to_a_file_and_given_back(capfd):
     assert capfd.readouterr().err == "after\n"
 
 
+@pytest.mark.parametrize("setting", ["0", "1"])
 @pytest.mark.parametrize(
-    "setting, kernels", [("1", "oneDNN's kernels"), ("0", "TensorFlow's own kernels")]
+    "step", [STEP, ROOT / "mnist_3.0_convolutional.py"], ids=["dense", "convolutional"]
 )
-def test_the_projects_line_names_the_cpu_kernels_that_tensorflow_picked(setting, kernels):
-    # the two sets move a run's figures by a few test images: a learner comparing runs sees why
+def test_a_learners_tf_enable_onednn_opts_is_obeyed_and_named_in_the_start_line(
+    setting, step, mnist_dir, tmp_path
+):
+    # whatever the project would pick for this step on this processor: the learner's word goes
     if startup.STARTED.gpus:
         pytest.skip("TensorFlow runs on this machine's GPU")
-    env = dict(os.environ, TF_ENABLE_ONEDNN_OPTS=setting)
-    code = "from visu import startup; print(startup.describe(startup.STARTED))"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
+    code = (
+        "import os, runpy, sys; sys.argv = [sys.argv[1], '--no-window', '--iterations', '1']; "
+        "sys.path.insert(0, os.path.dirname(sys.argv[0])); "
+        "runpy.run_path(sys.argv[0], run_name='__main__'); "
+        "from tensorflow.python.util import _pywrap_util_port as port; "
+        "print('oneDNN:', port.IsMklEnabled())"
+    )
+    done = run(
+        [sys.executable, "-c", code, str(step)],
+        tmp_path,
+        mnist_dir,
+        TF_ENABLE_ONEDNN_OPTS=setting,
     )
     assert done.returncode == 0, done.stderr
-    assert ", on the CPU with %s. " % kernels in done.stdout
+    onednn = "oneDNN: True" in done.stdout
+    assert ("oneDNN: %s" % onednn) in done.stdout  # what TensorFlow ran on
+    if setting == "0":
+        assert not onednn
+    line = next(line for line in done.stdout.splitlines() if line.startswith("TensorFlow "))
+    assert ", on the CPU with %s" % startup.kernels.set_name(onednn) in line
+    if onednn == (setting == "1"):  # not where this TensorFlow has no oneDNN (macOS)
+        assert ", as TF_ENABLE_ONEDNN_OPTS=%s asks. " % setting in line
 
 
 @pytest.mark.parametrize(
@@ -189,3 +202,19 @@ def test_the_projects_line_says_where_tensorflow_runs(gpus, says, monkeypatch):
     monkeypatch.setattr(startup, "nvidia_driver_present", lambda: False)
     line = startup.describe(startup.Started("2.21.0", gpus, False, ()))
     assert line.startswith("TensorFlow 2.21.0, " + says)
+
+
+def test_the_projects_line_gives_the_reason_for_the_kernels_only_where_it_holds(monkeypatch):
+    monkeypatch.setattr(startup, "nvidia_driver_present", lambda: False)
+    chosen = startup.kernels.Choice("1", ": 2.3 times faster for convolutions on this processor")
+    line = startup.describe(startup.Started("2.21.0", (), False, (), True, chosen))
+    assert line.startswith(
+        "TensorFlow 2.21.0, on the CPU with oneDNN's kernels: 2.3 times faster for convolutions "
+        "on this processor. ("
+    )
+    # asked for oneDNN's kernels, TensorFlow ran its own (its builds for macOS have no oneDNN)
+    line = startup.describe(startup.Started("2.21.0", (), False, (), False, chosen))
+    assert line.startswith("TensorFlow 2.21.0, on the CPU with TensorFlow's own kernels. (")
+    asked = startup.kernels.Choice(None, ", as TF_ENABLE_ONEDNN_OPTS=0 asks", False)
+    line = startup.describe(startup.Started("2.21.0", (), False, (), False, asked))
+    assert ", on the CPU with TensorFlow's own kernels, as TF_ENABLE_ONEDNN_OPTS=0 asks. (" in line

@@ -14,6 +14,7 @@ The run's own parts:
   option_names.py the names of the options that the parts below the parser print (standard
                   library only: startup.py reads them before TensorFlow)
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
+  kernels.py      ... on the faster of its two sets of CPU kernels for the step's network here
   summary.py      the network a script built, described at the start of its run
   record.py       what a run has recorded: the curves, the bands of graphs 4 and 5, the mosaics
   progress.py     the progress lines: written and read back here only

@@ -11,7 +11,7 @@ import tempfile
 from typing import List, Optional
 
 from visu import reference
-from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE, TRACEBACK_OPTION
+from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE, TRACEBACK_OPTION, jupyter_shell
 from visu.shell import pasteable
 from visu.show import graphs
 from visu.trained import checkpoint
@@ -145,13 +145,6 @@ def script_arguments():
         if any(connection_file in argument for argument in arguments):
             return []
     return arguments
-
-
-def jupyter_shell():
-    """The shell of the Jupyter kernel running this (Notebook, Lab, VS Code, Colab), or None."""
-    ipython = sys.modules.get("IPython")  # only imported when running inside IPython
-    shell = ipython.get_ipython() if ipython else None
-    return shell if getattr(shell, "kernel", None) is not None else None
 
 
 def _whole_number(text):

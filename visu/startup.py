@@ -16,6 +16,10 @@ the instruction-set note, but not "WARNING: All log messages before absl::Initia
 "Could not find cuda drivers", written by absl before TensorFlow's own log level applies: only the
 redirection hides those.
 
+Before the import, visu/kernels.py chooses TensorFlow's CPU kernels for the running step on this
+processor (oneDNN's or its own: TF_ENABLE_ONEDNN_OPTS, set for the import only, unless the learner
+set it), and the project's line says which and why.
+
 Everything is shown, as TensorFlow writes it, with the option --tf-log or the environment
 variable TF_LOG=1, on a processor without the AVX instructions TensorFlow's x86 builds need
 (its import then stops the process, and its own last line says why), and when the import fails.
@@ -29,7 +33,8 @@ import sys
 import tempfile
 from typing import NamedTuple, Optional
 
-from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE
+from visu import kernels
+from visu.option_names import TF_LOG_OPTION, TF_LOG_VARIABLE, jupyter_shell
 
 QUIET_LOG_LEVEL = "2"  # TensorFlow's C++ log: errors only, no information or warnings
 
@@ -53,6 +58,7 @@ class Started(NamedTuple):
     shown: bool
     kept: tuple
     onednn: Optional[bool] = None  # whether the CPU runs oneDNN's kernels; None: not known
+    choice: Optional[kernels.Choice] = None  # the CPU kernels chosen for this run, and why
 
 
 def tensorflow_log_wanted(argv=None, environ=None):
@@ -132,10 +138,25 @@ def _flush_stderr():
 
 def start_tensorflow(argv=None, environ=None):
     """Imports TensorFlow and finds its devices, quietly unless asked (see the module's doc).
-    Returns a Started. When the import fails, all its lines are written back, then it raises."""
-    if tensorflow_log_wanted(argv, environ) or not processor_runs_tensorflow():
-        tf = _import_tensorflow()
-        return Started(tf.__version__, _gpu_names(tf), True, (), onednn_kernels())
+    Returns a Started. When the import fails, all its lines are written back, then it raises.
+    The CPU kernels are chosen first (visu/kernels.py), where TensorFlow is not imported yet."""
+    if "tensorflow" in sys.modules:  # a notebook's own cell imported it: its kernels are set
+        choice = kernels.Choice(None, kernels.STARTED_BEFORE)
+    else:
+        choice = kernels.apply(in_jupyter=jupyter_shell() is not None)
+    try:
+        if tensorflow_log_wanted(argv, environ) or not processor_runs_tensorflow():
+            tf = _import_tensorflow()
+            return Started(tf.__version__, _gpu_names(tf), True, (), onednn_kernels(), choice)
+        return _start_quietly(choice)
+    finally:
+        # TensorFlow has read it (onednn_kernels() asks): a child process, a step run from this
+        # one, makes its own choice, and finds the learner's setting as the learner left it
+        if choice.setting is not None:
+            del os.environ[kernels.VARIABLE]
+
+
+def _start_quietly(choice):
     # imported before (a notebook's own cell): its import's lines came then, its devices' not yet
     quiet_level = "tensorflow" not in sys.modules and "TF_CPP_MIN_LOG_LEVEL" not in os.environ
     if quiet_level:
@@ -155,7 +176,7 @@ def start_tensorflow(argv=None, environ=None):
     kept = lines_that_matter(captured.text)
     if kept:
         print("\n".join(kept), file=sys.stderr)
-    return Started(tf.__version__, gpus, False, tuple(kept), onednn)
+    return Started(tf.__version__, gpus, False, tuple(kept), onednn, choice)
 
 
 def _import_tensorflow():
@@ -207,9 +228,9 @@ def describe(started):
     elif started.onednn is None:
         where = "on the CPU"
     else:
-        where = "on the CPU with %s kernels" % (
-            "oneDNN's" if started.onednn else "TensorFlow's own"
-        )
+        where = "on the CPU with " + kernels.set_name(started.onednn)
+        if started.choice is not None and started.choice.explains(started.onednn):
+            where += started.choice.why
     if started.shown:
         return "TensorFlow %s, %s. Its own start-up messages are above (%s)." % (
             started.version,
