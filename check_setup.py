@@ -645,9 +645,12 @@ def _times(relative):
 def machine_load():
     """(the load average over the last minute, the processors) where the system tells it (Linux,
     macOS), else None (Windows)."""
+    getloadavg = getattr(os, "getloadavg", None)  # not on Windows
+    if getloadavg is None:
+        return None
     try:
-        return os.getloadavg()[0], os.cpu_count() or 1
-    except (AttributeError, OSError):
+        return getloadavg()[0], os.cpu_count() or 1
+    except OSError:  # the system could not tell
         return None
 
 
