@@ -20,7 +20,9 @@ cleanly on Ctrl-C (a kernel interrupt), a closed window or a loss that is not a 
 parts are listed in visu/__init__.py.
 """
 
+import contextlib
 import inspect
+import linecache
 import pathlib
 import sys
 
@@ -30,6 +32,10 @@ import tensorflow.compat.v1 as tf
 
 from visu import build_errors, errors, notes, progress, reference, spellings, summary
 from visu import options as run_options
+from visu.explain import calls
+from visu.explain import network as network_checks
+from visu.explain import start as start_notes
+from visu.explain import training as training_checks
 from visu.graphs import GRAPHS, layout_of
 from visu.interrupt import StopAtIterationEnd
 from visu.learned import NetworkProbe
@@ -95,6 +101,11 @@ class MnistDataVis:
         # the steps make MnistDataVis once their model is built: what TensorFlow lets through but
         # some processors refuse is refused here, on every one, before any window opens
         build_errors.check_convolutions(tf.get_default_graph())
+        # what a workshop network is, held against the graph: its first mistake stops the run
+        script = getattr(self.options, "script", None)
+        self.network = script and network_checks.check_network(
+            tf.get_default_graph(), _caller_namespace(), script
+        )
         given = (title1, title2, title3, title4, title5, title6)
         titles = {graph.name: title for graph, title in zip(GRAPHS, given) if title}
         self.record = Record()
@@ -205,6 +216,10 @@ class MnistDataVis:
         accuracy and the graphs so far are kept either way.
         """
         self._batch_size = batch_size
+        caller = inspect.currentframe().f_back
+        calls.training_function(
+            compute_step, linecache.getline(caller.f_code.co_filename, caller.f_lineno)
+        )
         self.trained.check()  # before anything starts: what --try, --save, --restore need
         restored = self.trained.restore(self.record)  # --restore DIR: the saved network instead
         movie = None
@@ -214,6 +229,8 @@ class MnistDataVis:
         outputs = [out for out in (self.tensorboard, movie) if out] + [self.view]
         for output in outputs:
             output.start()
+        watch = training_checks.Watch(self.network) if self.network else None
+        start = start_notes.Start(self.network) if self.network else None
         interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
         self._training, failed = True, None
         try:
@@ -223,10 +240,17 @@ class MnistDataVis:
                     break
                 schedule = (train_data_update_freq, test_data_update_freq, more_tests_at_start)
                 try:
-                    compute_step(i, *updates_due(i, iterations, *schedule))
+                    with watch.iteration(i) if watch else contextlib.nullcontext():
+                        compute_step(i, *updates_due(i, iterations, *schedule))
+                    if watch:
+                        watch.after(i)  # the feeds and the graph, held to a workshop step's
                 except Exception as error:  # told below, once the training is stopped
                     failed = error
                     break
+                if start:  # a start far from an untrained network's: said at once
+                    for note in start.after(i, self.record, watch.rows()):
+                        print(note)
+                        self.graphs.show_note(note)
                 if self.record.not_a_number:
                     break  # _finish says why
                 for output in outputs:
@@ -256,6 +280,12 @@ class MnistDataVis:
         with --traceback."""
         if self.options.traceback:
             return None
+        if isinstance(error, training_checks.TrainingMistake):
+            return "Training stopped at iteration %d: %s %s" % (
+                i,
+                error.text,
+                errors.TRACEBACK_NOTE,
+            )
         return errors.safe_explain(error, self.options.script, iteration=i)
 
     def _finish(self):

@@ -81,6 +81,14 @@ class Graphs:
         self._against = None  # --against's reference run
         self.show_graphs([graph.name for graph in GRAPHS[:6]])
 
+    def show_note(self, text):
+        """A note on the run as it trains (visu/explain/start.py), across the foot of the figure."""
+        if getattr(self, "_live_note", None) is None:
+            self._live_note = self.fig.text(
+                0.005, 0.003, "", fontsize=8, color="darkred", va="bottom", wrap=True
+            )
+        self._live_note.set_text(text)
+
     @staticmethod
     def _setup_curves(ax, ylim):
         ax.set_ylim(*ylim)
