@@ -216,10 +216,14 @@ class MnistDataVis:
         accuracy and the graphs so far are kept either way.
         """
         self._batch_size = batch_size
-        caller = inspect.currentframe().f_back
-        calls.training_function(
-            compute_step, linecache.getline(caller.f_code.co_filename, caller.f_lineno)
+        caller = inspect.currentframe().f_back  # the learner's call: animate(training_step, ...)
+        source = linecache.getline(caller.f_code.co_filename, caller.f_lineno).strip()
+        where = "%s, line %d (%s)" % (
+            pathlib.Path(caller.f_code.co_filename).name,
+            caller.f_lineno,
+            source,
         )
+        calls.training_function(compute_step, where, source)
         self.trained.check()  # before anything starts: what --try, --save, --restore need
         restored = self.trained.restore(self.record)  # --restore DIR: the saved network instead
         movie = None

@@ -40,13 +40,14 @@ REMOVED = (
     (
         r"tf\.contrib\.layers\.flatten\(\s*(\w+)\s*\)",
         None,
-        "tf.contrib is gone from TensorFlow 2; the steps flatten with tf.reshape(Y, [-1, N]), N the "
-        "values per image (3.0: YY = tf.reshape(Y3, [-1, 7 * 7 * M]))",
+        "tf.contrib is gone from TensorFlow 2; the steps flatten with tf.reshape(Y, [-1, N]), "
+        "N the values per image (3.0: YY = tf.reshape(Y3, [-1, 7 * 7 * M]))",
     ),
     (
         r"tf\.contrib\.layers\.xavier_initializer\(\s*\)",
         "tf.glorot_uniform_initializer()",
-        "tf.contrib is gone from TensorFlow 2; Xavier's initializer is tf.glorot_uniform_initializer",
+        "tf.contrib is gone from TensorFlow 2; Xavier's initializer is "
+        "tf.glorot_uniform_initializer",
     ),
     (
         r"tf\.contrib\.\w+(\.\w+)*",
@@ -262,16 +263,18 @@ def value_for_a_function(error, learner):
     return error.text if isinstance(error, NotAFunction) else None
 
 
-def training_function(compute_step, source_line):
+def training_function(compute_step, where, source_line):
     """Raises NotAFunction when animate is given a value instead of the training function:
-    datavis.animate(training_step(0, True, True), ...) calls it once, and gives its result."""
+    datavis.animate(training_step(0, True, True), ...) calls it once, and gives its result.
+    where: the learner's call of animate, as '<file>, line <n> (<source>)'."""
     if callable(compute_step):
         return
     fix = re.sub(r"\btraining_step\([^()]*\)", "training_step", source_line or "")
     raise NotAFunction(
-        "animate is given %s where it takes the training function, which it calls at every "
+        "%s: animate is given %s where it takes the training function, which it calls at every "
         "iteration: give the function itself, without calling it.%s"
         % (
+            where,
             "None" if compute_step is None else "a %s" % type(compute_step).__name__,
             " Write: %s" % fix.strip() if fix != source_line else "",
         )

@@ -387,8 +387,8 @@ def accuracy_along_the_digits(net):
         )
         return (
             "The accuracy compares the wrong axis: %s. tf.argmax(%s, %d) takes, for each digit, "
-            "the image that is most probably it (axis %d is the %s); the most probable digit of each "
-            "image is along axis 1, the 10 digits. Write: %s"
+            "the image that is most probably it (axis %d is the %s); the most probable digit of "
+            "each image is along axis 1, the 10 digits. Write: %s"
             % (
                 net.script.at(line) if line else "tf.argmax",
                 name,
@@ -609,7 +609,7 @@ def every_bias_fits_its_layer(net):
             )
         return (
             "The bias %s does not fit its layer: %s. %s %s %s. A bias holds one value per %s: "
-            "make it [%d] where it is made (%s): %s"
+            "make it [%d] where it is made (%s). Write: %s"
             % (
                 name,
                 net.script.at(line) if line else op.name,
