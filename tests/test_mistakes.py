@@ -21,6 +21,7 @@ import mnistdata
 
 import pytest
 
+from benchmarks import challenge_variants
 from benchmarks.harness import STEPS, run_step
 from conftest import ROOT
 from visu import errors
@@ -167,6 +168,16 @@ MISTAKES = {
         [("logits=Ylogits, labels=Y_", "logits=Ylogits, labels=Y")],
         ["labels=Y is not the one-hot labels placeholder Y_", "labels=Y_"],
         fix_at="losses = ",
+    ),
+    "loss-given-a-hidden-layer": Mistake(
+        S20,
+        [("logits=Ylogits, labels=Y_", "logits=Y4, labels=Y_")],
+        ["The loss is given Y4 as its logits", "Y4 holds 30 values per image"],
+    ),
+    "accuracy-of-a-hidden-layer": Mistake(
+        S30,
+        [("tf.argmax(Y, 1), tf.argmax(Y_, 1)", "tf.argmax(Y2, 1), tf.argmax(Y_, 1)")],
+        ["compares Y2, which is not the network's answers", "Y2 is [batch, 14, 14, 8]"],
     ),
     "log-of-logits": Mistake(
         S10,
@@ -566,6 +577,16 @@ def test_the_corpus_spans_the_nine_steps_and_every_kind_of_mistake():
 def test_the_solutions_are_said_nothing_about(step, capsys):
     capsys.readouterr()
     run_step(step, "--iterations", "1", animate="train", quiet=False)
+    out, err = capsys.readouterr()
+    assert "Note: " not in out and not err.strip(), out + err
+
+
+@pytest.mark.parametrize("variant", list(challenge_variants.VARIANTS))
+def test_the_challenges_variants_are_said_nothing_about(variant, beside_the_steps, capsys):
+    source = challenge_variants.variant_source(*challenge_variants.VARIANTS[variant])
+    path = beside_the_steps(challenge_variants.STEP, source)
+    capsys.readouterr()
+    run_step(path, "--iterations", "1", animate="train", quiet=False)
     out, err = capsys.readouterr()
     assert "Note: " not in out and not err.strip(), out + err
 

@@ -87,8 +87,8 @@ def explain(error, script, iteration=None):
         return None
     kinds = (
         _network_mistake,
-        *calls.KINDS,
         _run_keyword,
+        *calls.KINDS,
         convolution_depths,
         _not_fed,
         _not_ready,

@@ -92,8 +92,7 @@ def removed(error, learner):
         if re.search(pattern, source):
             fix = _rewritten(source, pattern, replacement) if replacement else None
             return "%s: %s.%s" % (learner.line, sentence, " Write: %s" % fix if fix else "")
-    what = "tf.%s" % gone[2] if gone else "this function"
-    return "%s: %s is gone from TensorFlow 2 (%s)." % (learner.line, what, message)
+    return None  # a name mistyped (tf.nn.rellu): Python's own message, with its "Did you mean"
 
 
 # --- NumPy and math given a tensor ---------------------------------------------------------------
@@ -309,16 +308,22 @@ def types_named(error, learner):
             fix = fix or _rewritten(
                 line, r"(tf\.(?:constant|fill)\(\s*)(-?\d+)(?=\s*[,)])", r"\1\2.0"
             )
+        operation = {"AddV2": "'+'", "Add": "'+'", "Sub": "'-'", "Mul": "'*'"}.get(found[1])
         return (
-            "%s: the network's values are float32, and %s is %s (made at %s); one operation takes "
-            "values of one type. Make %s float32%s"
+            "%s: %s takes values of one type, and is given %s and %s: %s is %s (made at %s), "
+            "where the network's values are float32. Make %s float32 (or convert it with "
+            "tf.cast(%s, tf.float32))%s"
             % (
                 learner.line,
+                operation or found[1],
+                found[2],
+                found[3],
                 name,
                 odd,
                 made or "this line",
                 name,
-                ". Write: %s" % fix if fix else ": tf.cast(%s, tf.float32)." % name,
+                name,
+                ". Write: %s" % fix if fix else ".",
             )
         )
     return None

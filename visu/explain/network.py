@@ -281,6 +281,13 @@ def loss_takes_logits_and_labels(net):
                     fix or "logits=%s, labels=%s" % (labels_name, logits_name),
                 )
             )
+        width = (shape_dims(op.inputs[0].shape) or [None])[-1]
+        if variables_behind(logits) and width not in (None, DIGITS):
+            return (
+                "The loss is given %s as its logits: %s. %s holds %d values per image, where the "
+                "logits hold one per digit, 10: the values of the last layer, before its softmax."
+                % (logits_name, where, logits_name, width)
+            )
         if logits.type == "Softmax":
             before = net.name(logits.inputs[0].op)
             fix = before and rewritten(
@@ -398,6 +405,28 @@ def accuracy_along_the_digits(net):
                 fix or "tf.argmax(%s, 1)" % name,
             )
         )
+    for op in net.graph.get_operations():
+        if op.type != "Equal" or not net.script.made_by_script(op):
+            continue
+        compared = [t.op for t in op.inputs if t.op.type == "ArgMax"]
+        for argmax in compared:
+            dims = shape_dims(argmax.inputs[0].shape)
+            if len(compared) != 2 or not dims or dims[-1] in (None, DIGITS):
+                continue
+            line = net.line(op)
+            name = net.describe(argmax.inputs[0].op)
+            return (
+                "The accuracy compares %s, which is not the network's answers: %s. %s is %s, and "
+                "the accuracy compares the most probable of 10 digits, tf.argmax(Y, 1), with the "
+                "correct one, tf.argmax(%s, 1)."
+                % (
+                    name,
+                    net.script.at(line) if line else "its line",
+                    name,
+                    shape_text(dims),
+                    net.name(net.labels) if net.labels is not None else "Y_",
+                )
+            )
     for name, value in net.script.namespaces()[0].items():
         if not isinstance(value, bool) or name.startswith("_"):
             continue

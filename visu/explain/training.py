@@ -94,7 +94,9 @@ class Watch:
         script = self.network.script.script
         runs = self.runs
 
-        def recording_run(session, fetches, feed_dict=None, *args, **kwargs):
+        # the same arguments as BaseSession.run, and its name: a call that Python refuses
+        # (sess.run(..., feed=...)) is refused on the learner's line, with Python's own message
+        def recording_run(session, fetches, feed_dict=None, options=None, run_metadata=None):
             frame = sys._getframe(1)
             while frame is not None and not _same(frame.f_code.co_filename, script):
                 frame = frame.f_back
@@ -103,8 +105,9 @@ class Watch:
                     runs.append(Run(fetches, feed_dict, frame.f_lineno, frame.f_locals))
                 except Exception:  # never in the way of the learner's run
                     pass
-            return real_run(session, fetches, feed_dict, *args, **kwargs)
+            return real_run(session, fetches, feed_dict, options, run_metadata)
 
+        recording_run.__qualname__ = real_run.__qualname__
         session_class.run = recording_run
         try:
             yield
