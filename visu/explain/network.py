@@ -146,8 +146,11 @@ class Network:
 
 
 def check_network(graph, namespace, script):
-    """Raises NetworkMistake for the first mistake in the complete graph; returns the Network."""
+    """Raises NetworkMistake for the first mistake in the complete graph; returns the Network,
+    or None when the graph is no workshop network (no optimizer, no images placeholder)."""
     network = Network(graph, namespace, script)
+    if network.loss is None or network.images is None:
+        return None  # not a workshop network: nothing to hold it to, now or while it trains
     text = network.mistakes()
     if text:
         raise NetworkMistake(text)
@@ -281,7 +284,7 @@ def loss_takes_logits_and_labels(net):
                     fix or "logits=%s, labels=%s" % (labels_name, logits_name),
                 )
             )
-        width = (shape_dims(op.inputs[0].shape) or [None])[-1]
+        width = (shape_dims(logits.outputs[0].shape) or [None])[-1]
         if variables_behind(logits) and width not in (None, DIGITS):
             return (
                 "The loss is given %s as its logits: %s. %s holds %d values per image, where the "
