@@ -23,6 +23,10 @@
                   iteration
   startup.py      TensorFlow started with its start-up log quieted (imported before TensorFlow)
   summary.py      the network a script built, described at the start of its run
+  explain/        what a workshop network is, held against the learner's graph and run before
+                  any message of TensorFlow's is read: network.py (the chain, the loss, the
+                  accuracy, the biases), calls.py (what is gone or spelt otherwise), training.py
+                  (the feeds, the updates, a graph that grows), start.py (a healthy start)
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
   build_errors.py   ... while building it: shapes that do not fit, types that differ
   causes.py       ... while running it: a size made wrong earlier, traced to the line that
