@@ -432,6 +432,7 @@ MISTAKES = {
         ["near chance", "not learning", "The learning rate, 1e-06", "too low"],
         when="note",
         iterations=100,
+        fix_at="lr = ",
     ),
     "weights-all-zero": Mistake(
         S20,

@@ -163,6 +163,10 @@ def loss_climbs(net, record, rows):
         iterations[top],
     )
     rate = _learning_rate(net, record)
+    if rate and rate[1] <= 0:
+        return seen + _rate_advice(
+            net, rate, "the optimizer climbs the loss instead of going down it"
+        )
     if rate and rate[1] >= 10 * rate[0]:
         return seen + _rate_advice(
             net, rate, "too high: updates that big throw the weights past the loss's minimum"
@@ -185,6 +189,10 @@ def still_at_chance(net, record, rows):
         "the network is not learning." % (accuracy, iterations[late][0])
     )
     rate = _learning_rate(net, record)
+    if rate and rate[1] <= 0:
+        return seen + _rate_advice(
+            net, rate, "the optimizer climbs the loss instead of going down it"
+        )
     if rate and rate[1] >= 10 * rate[0]:
         return seen + _rate_advice(net, rate, "too high: the updates overshoot")
     if rate and rate[1] <= rate[0] / 100:
@@ -292,14 +300,21 @@ def _rate_advice(net, rate, why):
         for name in ("lr", "learning_rate"):
             lr_line = net.script.assigned_at(name)
             if lr_line:
+                fix = rewritten(
+                    net.script.source(lr_line),
+                    r"^(\s*\w+\s*=\s*)-?[\d.]+(e-?\d+)?\s*$",
+                    r"\g<1>%g" % workshop,
+                )
                 break
     where = net.script.at(line) if line else "its optimizer"
-    text = " The learning rate, %g (%s), is %g times the workshop's %g for %s: %s." % (
+    if value <= 0:
+        compared = "is negative (the workshop's, for %s: %g)" % (kind, workshop)
+    else:
+        compared = "is %.3g times the workshop's %g for %s" % (value / workshop, workshop, kind)
+    text = " The learning rate, %g (%s), %s: %s." % (
         value,
-        where if fix else (net.script.at(lr_line) if lr_line else where),
-        value / workshop,
-        workshop,
-        kind,
+        net.script.at(lr_line) if lr_line else where,
+        compared,
         why,
     )
     return text + (" Write: %s" % fix if fix else "")
