@@ -418,6 +418,11 @@ def accuracy_along_the_digits(net):
                 continue
             line = net.line(op)
             name = net.describe(argmax.inputs[0].op)
+            made = net.line(argmax.inputs[0].op)
+            if made and made != line:
+                name_made = "%s (made at line %d)" % (name, made)
+            else:
+                name_made = name
             return (
                 "The accuracy compares %s, which is not the network's answers: %s. %s is %s, and "
                 "the accuracy compares the most probable of 10 digits, tf.argmax(Y, 1), with the "
@@ -425,7 +430,7 @@ def accuracy_along_the_digits(net):
                 % (
                     name,
                     net.script.at(line) if line else "its line",
-                    name,
+                    name_made,
                     shape_text(dims),
                     net.name(net.labels) if net.labels is not None else "Y_",
                 )
