@@ -514,10 +514,12 @@ def answer(path, mistake, capsys):
             run_step(path, *arguments, animate="train", quiet=False)
         assert stopped.value.code == 1
         return capsys.readouterr().err.strip()
-    run_step(path, *arguments, animate="train", quiet=False)
+    step = run_step(path, *arguments, animate="train", quiet=False)
     out = capsys.readouterr().out
     notes = [line for line in out.splitlines() if line.startswith("Note: ")]
     assert len(notes) == 1, out
+    # the same note in the window, at the foot of the figure
+    assert notes[0] in [text.get_text() for text in step["datavis"].graphs.fig.texts]
     return notes[0]
 
 
