@@ -177,7 +177,11 @@ MISTAKES = {
     "accuracy-of-a-hidden-layer": Mistake(
         S30,
         [("tf.argmax(Y, 1), tf.argmax(Y_, 1)", "tf.argmax(Y2, 1), tf.argmax(Y_, 1)")],
-        ["compares Y2, which is not the network's answers", "Y2 is [batch, 14, 14, 8]"],
+        [
+            "compares Y2, which is not the network's answers",
+            "Y2 (made at line",
+            "is [batch, 14, 14, 8]",
+        ],
     ),
     "log-of-logits": Mistake(
         S10,
