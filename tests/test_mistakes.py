@@ -602,12 +602,14 @@ def test_the_challenges_variants_are_said_nothing_about(variant, beside_the_step
 
 
 @pytest.mark.parametrize("name", ["test-with-dropout-2.2", "weights-too-big"])
-def test_run_as_a_script_the_answer_is_all_the_learner_sees(name, beside_the_steps, mnist_dir):
+def test_run_as_a_script_the_answer_is_all_the_learner_sees(
+    name, beside_the_steps, mnist_dir, tmp_path
+):
     mistake = MISTAKES[name]
     path = beside_the_steps(mistake.step, edited(mistake.step, mistake.edits))
     done = subprocess.run(
         [sys.executable, str(path), "--iterations", "1", "--no-window"],
-        cwd=path.parent,
+        cwd=tmp_path,  # its graphs are saved there
         env=dict(os.environ, MPLBACKEND="agg", MNIST_DATA_DIR=str(mnist_dir)),
         capture_output=True,
         encoding="utf-8",
