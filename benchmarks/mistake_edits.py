@@ -29,10 +29,12 @@ import argparse
 import contextlib
 import io
 import math
+import os
 import pathlib
 import random
 import signal
 import sys
+import tempfile
 import tokenize
 import uuid
 
@@ -207,6 +209,7 @@ def main():
 
     matplotlib.use("agg")
     mnistdata.read_data_sets = small_mnist()
+    os.chdir(tempfile.mkdtemp())  # each run saves its graphs in the current folder: not here
     counts = {kind: 0 for kind in KINDS}
     for step, row, before, after in edits(options.seed, options.edits):
         lines = (ROOT / step).read_text(encoding="utf-8").splitlines(keepends=True)
