@@ -32,6 +32,7 @@ import math
 import os
 import pathlib
 import random
+import shutil
 import signal
 import sys
 import tempfile
@@ -209,7 +210,8 @@ def main():
 
     matplotlib.use("agg")
     mnistdata.read_data_sets = small_mnist()
-    os.chdir(tempfile.mkdtemp())  # each run saves its graphs in the current folder: not here
+    folder = tempfile.mkdtemp()
+    os.chdir(folder)  # each run saves its graphs in the current folder: a temporary one
     counts = {kind: 0 for kind in KINDS}
     for step, row, before, after in edits(options.seed, options.edits):
         lines = (ROOT / step).read_text(encoding="utf-8").splitlines(keepends=True)
@@ -236,6 +238,8 @@ def main():
     print("stopped by a loss that is not a number: %d" % counts["not a number"])
     print("train badly: %d, with an early note: %d" % (badly, counts["trains badly, early note"]))
     print("train: %d; too long: %d" % (counts["trains"], counts["too long"]))
+    os.chdir(ROOT)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":
