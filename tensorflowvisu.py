@@ -21,7 +21,9 @@ window or a loss that is not a number. The other parts are listed in visu/__init
 A learner's page: docs/running.md.
 """
 
+import contextlib
 import inspect
+import linecache
 import pathlib
 import sys
 
@@ -31,7 +33,10 @@ import tensorflow.compat.v1 as tf
 
 from visu import notes, progress, reference, summary
 from visu import options as run_options
-from visu.explain import build_errors, errors, hooks, spellings
+from visu.explain import build_errors, calls, errors, hooks, spellings
+from visu.explain import network as network_checks
+from visu.explain import start as start_notes
+from visu.explain import training as training_checks
 from visu.interrupt import StopAtIterationEnd
 from visu.options import jupyter_shell
 from visu.record import Record
@@ -99,6 +104,11 @@ class MnistDataVis:
         # the steps make MnistDataVis once their model is built: what TensorFlow lets through but
         # some processors refuse is refused here, on every one, before any window opens
         build_errors.check_convolutions(tf.get_default_graph())
+        # what a workshop network is, held against the graph: its first mistake stops the run
+        script = self.options.script
+        self.network = script and network_checks.check_network(
+            tf.get_default_graph(), _caller_namespace(), script
+        )
         given = (title1, title2, title3, title4, title5, title6)
         titles = {graph.name: title for graph, title in zip(table.GRAPHS, given) if title}
         self.record = Record()
@@ -208,6 +218,14 @@ class MnistDataVis:
         accuracy and the graphs so far are kept either way.
         """
         self._batch_size = batch_size
+        caller = inspect.currentframe().f_back  # the learner's call: animate(training_step, ...)
+        source = linecache.getline(caller.f_code.co_filename, caller.f_lineno).strip()
+        where = "%s, line %d (%s)" % (
+            pathlib.Path(caller.f_code.co_filename).name,
+            caller.f_lineno,
+            source,
+        )
+        calls.training_function(compute_step, where, source)
         self.trained.check()  # before anything starts: what --try, --save, --restore need
         restored = self.trained.restore(self.record)  # --restore DIR: the saved network instead
         movie = None
@@ -217,6 +235,8 @@ class MnistDataVis:
         outputs = [out for out in (self.tensorboard, movie) if out] + [self.view]
         for output in outputs:
             output.start()
+        watch = training_checks.Watch(self.network) if self.network else None
+        start = start_notes.Start(self.network) if self.network else None
         interrupt = StopAtIterationEnd().start()  # the record only ever holds whole iterations
         self._training, failed = True, None
         try:
@@ -226,10 +246,17 @@ class MnistDataVis:
                     break
                 schedule = (train_data_update_freq, test_data_update_freq, more_tests_at_start)
                 try:
-                    compute_step(i, *updates_due(i, iterations, *schedule))
+                    with watch.iteration(i) if watch else contextlib.nullcontext():
+                        compute_step(i, *updates_due(i, iterations, *schedule))
+                    if watch:
+                        watch.after(i)  # the feeds and the graph, held to a workshop step's
                 except Exception as error:  # told below, once the training is stopped
                     failed = error
                     break
+                if start:  # a start far from an untrained network's: said at once
+                    for note in start.after(i, self.record, watch.rows()):
+                        print(note)
+                        self.graphs.show_note(note)
                 if self.record.not_a_number:
                     break  # _finish says why
                 for output in outputs:
@@ -260,7 +287,14 @@ class MnistDataVis:
         error, and any with --traceback, as it is."""
         if self.options.traceback:
             return error
-        paragraph = errors.safe_explain(error, self.options.script, iteration=i)
+        if isinstance(error, training_checks.TrainingMistake):
+            paragraph = "Training stopped at iteration %d: %s %s" % (
+                i,
+                error.text,
+                errors.TRACEBACK_NOTE,
+            )
+        else:
+            paragraph = errors.safe_explain(error, self.options.script, iteration=i)
         if paragraph is None:
             return error
         explained = errors.Explained(paragraph)

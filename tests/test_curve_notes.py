@@ -97,6 +97,15 @@ def test_a_rising_test_loss_is_not_overfitting_while_the_training_loss_does_not_
     assert kinds(*overfitting_run(0.6, training_loss_falls=False)) == []
 
 
+@pytest.mark.parametrize("start, said", [(2300.0, True), (1e10, False)])
+def test_a_test_loss_absurd_from_its_start_is_never_called_overfitting(start, said):
+    # a test loss of 10^10 at iteration 0 (a mistake in the test feed or the loss, or batch
+    # norm's moving averages at 0): its later rise is no sign of learning by heart
+    train, test = overfitting_run(0.6)
+    test[2][0] = start
+    assert ("overfitting" in kinds(train, test)) == said
+
+
 def test_one_test_loss_far_off_is_not_read_as_a_rise():
     train, test = healthy_run()
     test_loss = np.array(test[2])

@@ -31,6 +31,10 @@ STUCK_SHARE = 0.2  # near chance for a fifth of the run is a long stretch, not a
 # 2.2 (dropout: the workshop calls its test loss stable) and the batch-norm steps 6% at most
 # (4.2: seed 0 only).
 OVERFITTING_RISE = 0.3
+# ... and never for a test loss absurd from the start (10 times an untrained network's 230): its
+# rise says nothing about learning by heart. The batch-norm steps' moving averages start at 0, so
+# their first test loss is absurd and comes down at once; the others start near 230.
+ABSURD_TEST_LOSS = 10 * 100 * np.log(10)
 TRAINING_LOSS_FALL = 0.5
 # The test accuracy jumps around when, over the end of the run, it typically changes by more
 # than 5% of the misrecognised digits from one test to the next: a network that has settled
@@ -120,7 +124,7 @@ def _best_test_accuracy(test, end):
 def _overfitting(train, test):
     """The test loss rising from its lowest point while the training loss keeps falling."""
     (iterations, _, losses), (test_iterations, _, test_losses) = train, test
-    if test_iterations.size < 2 * SUMMARY_POINTS:
+    if test_iterations.size < 2 * SUMMARY_POINTS or test_losses[0] > ABSURD_TEST_LOSS:
         return None
     smooth = _rolling_median(test_losses)
     low = int(np.argmin(smooth))

@@ -1,5 +1,15 @@
 """A learner's mistake, explained: one paragraph in the workshop's words instead of TensorFlow's
-traceback (docs/errors.md says what a learner sees).
+traceback (docs/errors.md says what a learner sees). First, what a workshop network is, held
+against the learner's graph and run before any message of TensorFlow's is read:
+
+  network.py      before training: the chain from the images to the logits, the loss, the
+                  accuracy, each weight and bias once, biases that fit their layer
+  calls.py        what is gone or spelt otherwise: TF1 modules, NumPy or math given a tensor,
+                  Keras's or NumPy's argument names, a value where a function is expected
+  training.py     while the first iterations run: the feeds, the updates, a graph that grows
+  start.py        a healthy start: the loss and accuracy an untrained network starts at
+
+Then TensorFlow's own errors, read for what the checks cannot know:
 
   errors.py       an error of the graph (building, feeding, running it) as one paragraph
   build_errors.py   ... while building it: shapes that do not fit, types that differ

@@ -38,7 +38,7 @@ import numpy as np
 import tensorflow as tf2
 import tensorflow.compat.v1 as tf
 
-from visu.explain import causes, wording
+from visu.explain import calls, causes, wording
 from visu.explain.build_errors import (
     conv_advice,
     convolution_depths,
@@ -57,6 +57,8 @@ from visu.explain.learner import (
     shape_dims,
     shape_text,
 )
+from visu.explain.network import NetworkMistake
+from visu.explain.training import built_while_training
 from visu.option_names import TRACEBACK_OPTION
 
 TRACEBACK_NOTE = "(TensorFlow's own error and traceback: run again with %s.)" % TRACEBACK_OPTION
@@ -70,7 +72,9 @@ def explain(error, script, iteration=None):
     if not learner.frames:
         return None
     kinds = (
+        _network_mistake,
         _run_keyword,
+        *calls.KINDS,
         convolution_depths,
         _not_fed,
         _not_ready,
@@ -88,6 +92,11 @@ def explain(error, script, iteration=None):
         return None
     start = "Training stopped at iteration %d: " % iteration if iteration is not None else ""
     return "%s%s %s" % (start, text, TRACEBACK_NOTE)
+
+
+def _network_mistake(error, learner):
+    """A mistake that the checks of what a workshop network is found (visu/explain/)."""
+    return error.text if isinstance(error, NetworkMistake) else None
 
 
 # --- feeding and running -----------------------------------------------------------------------
@@ -168,6 +177,14 @@ def _not_ready(error, learner):
         )
     else:
         what = "the variable %s" % variable_name
+    if variable is not None and built_while_training(variable.op):
+        return (
+            "sess.run cannot compute: %s. %s was made inside training_step, at %s, after "
+            "training started: it is made again at every iteration, and never initialised. Build "
+            "it once, before training: move that line above training_step, before "
+            "sess.run(tf.global_variables_initializer()), and keep only sess.run in "
+            "training_step." % (learner.line, what[0].upper() + what[1:], made or "its line")
+        )
     made = " It was made at %s." % made if made else ""
     return (
         "sess.run cannot compute: %s. %s has no value yet.%s sess.run(tf.global_variables_"

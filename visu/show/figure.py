@@ -45,7 +45,16 @@ class Graphs:
         self.panels = {name: drawing.panel for name, drawing in self.drawings.items()}
         self.axes = list(self.panels.values())  # in the table's order: axes[0] is graph 1
         self._note_marks = []  # what mark_notes drew
+        self._live_note = None  # what show_note wrote
         self.show_graphs(table.SIX)
+
+    def show_note(self, text):
+        """A note on the run as it trains (visu/explain/start.py), across the foot of the figure."""
+        if self._live_note is None:
+            self._live_note = self.fig.text(
+                0.005, 0.003, "", fontsize=8, color="darkred", va="bottom", wrap=True
+            )
+        self._live_note.set_text(text)
 
     def draw_against(self, reference):
         """--against: a reference run's curves (visu/reference.py), faint, behind the run's own on

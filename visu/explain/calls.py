@@ -1,0 +1,329 @@
+"""A call on the learner's line that cannot work as written: a module TensorFlow 2 or Keras 3
+removed, a NumPy or math function given a tensor, an argument spelt as Keras or NumPy spell it, a
+value where a function is expected, two types in one operation. Each is one line: where, why, and
+the learner's line rewritten as the workshop writes it.
+
+The kinds are registered in the order visu/explain/errors.py tries them (KINDS): each takes (error,
+learner) and returns its text or None.
+"""
+
+import ast
+import difflib
+import inspect
+import re
+
+import numpy as np
+import tensorflow.compat.v1 as tf
+
+KINDS = []  # tried in the order they are written
+
+
+def kind(function):
+    KINDS.append(function)
+    return function
+
+
+def _source(learner):
+    return learner.line.split(" (", 1)[1][:-1] if " (" in learner.line else ""
+
+
+def _rewritten(source, pattern, replacement, count=0):
+    changed, made = re.subn(pattern, replacement, source, count=count)
+    return changed.strip() if made else None
+
+
+# --- gone in TensorFlow 2 or Keras 3 -----------------------------------------------------------
+
+# what the workshop writes instead of a removed module or function: (pattern of the learner's
+# call, its rewriting or None, the sentence)
+REMOVED = (
+    (
+        r"tf\.contrib\.layers\.flatten\(\s*(\w+)\s*\)",
+        None,
+        "tf.contrib is gone from TensorFlow 2; the steps flatten with tf.reshape(Y, [-1, N]), "
+        "N the values per image (3.0: YY = tf.reshape(Y3, [-1, 7 * 7 * M]))",
+    ),
+    (
+        r"tf\.contrib\.layers\.xavier_initializer\(\s*\)",
+        "tf.glorot_uniform_initializer()",
+        "tf.contrib is gone from TensorFlow 2; Xavier's initializer is "
+        "tf.glorot_uniform_initializer",
+    ),
+    (
+        r"tf\.contrib\.\w+(\.\w+)*",
+        None,
+        "tf.contrib is gone from TensorFlow 2; the steps build every layer from tf.matmul, "
+        "tf.nn.conv2d and tf.Variable, by hand",
+    ),
+    (
+        r"tf\.layers\.\w+",
+        None,
+        "tf.layers needs Keras 2, and TensorFlow now comes with Keras 3; the steps build a dense "
+        "layer by hand: W = tf.Variable(tf.truncated_normal([n_in, n_out], stddev=0.1)), "
+        "B = tf.Variable(tf.zeros([n_out])), Y = tf.nn.relu(tf.matmul(X, W) + B)",
+    ),
+)
+
+
+@kind
+def removed(error, learner):
+    """A module or function of TensorFlow 1 that TensorFlow 2 or Keras 3 took away."""
+    message = str(error)
+    if not isinstance(error, (AttributeError, ModuleNotFoundError, ImportError)):
+        return None
+    source = _source(learner)
+    if "tensorflow.examples" in message or "tensorflow.examples" in source:
+        return (
+            "%s: tensorflow.examples (input_data) is gone from TensorFlow 2. The steps load MNIST "
+            "with the project's loader. Write: mnist = mnistdata.read_data_sets(one_hot=True, "
+            "reshape=False)" % learner.line
+        )
+    gone = re.match(r"module '(tensorflow[\w.]*)' has no attribute '(\w+)'", message)
+    keras = re.match(r"`(\w+)` is not available with Keras 3", message)
+    if not gone and not keras:
+        return None
+    if gone and gone[1] == "tensorflow" and hasattr(tf, gone[2]):
+        fix = "import tensorflow.compat.v1 as tf"
+        return (
+            "%s: tf.%s is TensorFlow 1's, and this tf is TensorFlow 2 (import tensorflow as tf). "
+            "The steps import TensorFlow 1's API: Write: %s" % (learner.line, gone[2], fix)
+        )
+    for pattern, replacement, sentence in REMOVED:
+        if re.search(pattern, source):
+            fix = _rewritten(source, pattern, replacement) if replacement else None
+            return "%s: %s.%s" % (learner.line, sentence, " Write: %s" % fix if fix else "")
+    return None  # a name mistyped (tf.nn.rellu): Python's own message, with its "Did you mean"
+
+
+# --- NumPy and math given a tensor ---------------------------------------------------------------
+
+TENSORFLOW_OF = {
+    "exp": "tf.exp",
+    "log": "tf.log",
+    "sqrt": "tf.sqrt",
+    "square": "tf.square",
+    "tanh": "tf.tanh",
+    "mean": "tf.reduce_mean",
+    "sum": "tf.reduce_sum",
+    "max": "tf.reduce_max",
+    "argmax": "tf.argmax",
+    "maximum": "tf.maximum",
+    "minimum": "tf.minimum",
+    "matmul": "tf.matmul",
+    "dot": "tf.matmul",
+    "reshape": "tf.reshape",
+    "equal": "tf.equal",
+    "pow": "tf.pow",
+    "power": "tf.pow",
+    "abs": "tf.abs",
+}
+
+
+@kind
+def numpy_given_a_tensor(error, learner):
+    """np.exp(-step / 2000) or math.exp(...) where step is a placeholder: NumPy and math compute
+    numbers now, and a tensor has no number until sess.run."""
+    message = str(error)
+    symbolic = "symbolic tf.Tensor" in message or re.search(r"not (Symbolic)?Tensor", message)
+    if not symbolic or not isinstance(error, (NotImplementedError, TypeError)):
+        return None
+    source = _source(learner)
+    for module in ("np", "numpy", "math"):
+        for found in re.finditer(r"\b%s\.(\w+)\(" % module, source):
+            function = found[1]
+            if function not in TENSORFLOW_OF:
+                continue
+            fix = _rewritten(
+                source, r"\b%s\.%s\(" % (module, function), TENSORFLOW_OF[function] + "("
+            )
+            return (
+                "%s: %s.%s computes a number now, and is given a TensorFlow tensor, which has no "
+                "value before sess.run. In the graph, use TensorFlow's own %s. Write: %s"
+                % (learner.line, module, function, TENSORFLOW_OF[function], fix)
+            )
+    return None
+
+
+# --- an argument spelt otherwise ---------------------------------------------------------------
+
+# Keras's, NumPy's or a slip's spelling of an argument -> TensorFlow 1's
+SPELT_OTHERWISE = {
+    "std": "stddev",
+    "sigma": "stddev",
+    "scale": "stddev",
+    "lr": "learning_rate",
+    "dim": "axis",
+    "keepdim": "keepdims",
+    "keep_dims": "keepdims",
+    "stride": "strides",
+    "pool_size": "ksize",
+    "kernel_size": "ksize",
+    "size": "shape",
+}
+
+
+@kind
+def argument_spelt_otherwise(error, learner):
+    """tf.truncated_normal([784, 200], std=0.1), tf.train.AdamOptimizer(lr=0.003): a keyword the
+    function does not take, rewritten with the one it takes."""
+    found = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+    if not isinstance(error, TypeError) or not found:
+        return None
+    keyword = found[1]
+    source = _source(learner)
+    function, name = _called_with(source, keyword, learner)
+    if function is None or "Session" in name:
+        return None
+    try:
+        taken = [p for p in inspect.signature(function).parameters if p not in ("self", "name")]
+    except (TypeError, ValueError):
+        return None
+    wanted = SPELT_OTHERWISE.get(keyword)
+    if wanted not in taken:
+        close = difflib.get_close_matches(keyword, taken, n=1, cutoff=0.6)
+        wanted = close[0] if close else None
+    if wanted is None:
+        return "%s: %s takes no argument %s=; it takes %s." % (
+            learner.line,
+            name,
+            keyword,
+            ", ".join(taken),
+        )
+    fix = _rewritten(source, r"\b%s\s*=" % keyword, "%s=" % wanted, 1)
+    return "%s: %s has no argument %s=; TensorFlow 1 spells it %s=. Write: %s" % (
+        learner.line,
+        name,
+        keyword,
+        wanted,
+        fix,
+    )
+
+
+def _called_with(source, keyword, learner):
+    """The function the learner's line calls with that keyword, and how the line names it."""
+    try:
+        tree = ast.parse(source.strip().rstrip(":"), mode="exec")
+    except SyntaxError:
+        return None, ""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and any(k.arg == keyword for k in node.keywords):
+            name = ast.unparse(node.func)
+            return _resolve(node.func, learner), name
+    return None, ""
+
+
+def _resolve(node, learner):
+    """The object a dotted name of the learner's line is (tf.train.AdamOptimizer), from their
+    frame's names: attribute look-ups only, nothing called."""
+    if isinstance(node, ast.Name):
+        for namespace in learner.namespaces():
+            if node.id in namespace:
+                return namespace[node.id]
+        return None
+    if isinstance(node, ast.Attribute):
+        owner = _resolve(node.value, learner)
+        return getattr(owner, node.attr, None) if owner is not None else None
+    return None
+
+
+# --- a value where a function is expected --------------------------------------------------------
+
+
+@kind
+def not_a_function(error, learner):
+    """cross_entropy() on a tensor, or a value given where the project calls a function."""
+    found = re.match(r"'(\w+)' object is not callable", str(error))
+    if not isinstance(error, TypeError) or not found:
+        return None
+    source = _source(learner)
+    for namespace in learner.namespaces()[:1]:
+        for name, value in namespace.items():
+            if isinstance(value, (tf.Tensor, tf.Operation)) and re.search(
+                r"\b%s\(\s*\)" % re.escape(name), source
+            ):
+                fix = _rewritten(source, r"\b%s\(\s*\)" % re.escape(name), name)
+                return (
+                    "%s: %s is a tensor, not a function: it is not called, sess.run computes it. "
+                    "Write: %s" % (learner.line, name, fix)
+                )
+    return None
+
+
+class NotAFunction(TypeError):
+    """A value given to the project where it calls a function (animate's training_step)."""
+
+    def __init__(self, text):
+        super().__init__(text)
+        self.text = text
+
+
+@kind
+def value_for_a_function(error, learner):
+    return error.text if isinstance(error, NotAFunction) else None
+
+
+def training_function(compute_step, where, source_line):
+    """Raises NotAFunction when animate is given a value instead of the training function:
+    datavis.animate(training_step(0, True, True), ...) calls it once, and gives its result.
+    where: the learner's call of animate, as '<file>, line <n> (<source>)'."""
+    if callable(compute_step):
+        return
+    fix = re.sub(r"\btraining_step\([^()]*\)", "training_step", source_line or "")
+    raise NotAFunction(
+        "%s: animate is given %s where it takes the training function, which it calls at every "
+        "iteration: give the function itself, without calling it.%s"
+        % (
+            where,
+            "None" if compute_step is None else "a %s" % type(compute_step).__name__,
+            " Write: %s" % fix.strip() if fix != source_line else "",
+        )
+    )
+
+
+# --- two types in one operation ---------------------------------------------------------------
+
+
+@kind
+def types_named(error, learner):
+    """'+' given float32 and int32: the tensor of the odd type, and the line that made it."""
+    found = re.search(
+        r"Input '\w+' of '(\w+)' Op has type (\w+) that does not match type (\w+)", str(error)
+    )
+    if not isinstance(error, TypeError) or not found:
+        return None
+    odd = found[2] if found[3] == "float32" else found[3] if found[2] == "float32" else found[2]
+    source = _source(learner)
+    names = re.findall(r"\b[A-Za-z_]\w*\b", source)
+    for name in dict.fromkeys(names):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        dtype = getattr(value, "dtype", None)
+        if getattr(dtype, "base_dtype", dtype) != tf.as_dtype(odd) or isinstance(value, np.ndarray):
+            continue
+        made = learner.built_at(value.op) if hasattr(value, "op") else None
+        lineno = int(re.search(r"line (\d+)", made)[1]) if made else None
+        fix = None
+        if lineno:
+            line = made.split(" (", 1)[1][:-1]
+            fix = _rewritten(line, r"tf\.(int32|int64|float64|float16|int8|uint8)\b", "tf.float32")
+            fix = fix or _rewritten(
+                line, r"(tf\.(?:constant|fill)\(\s*)(-?\d+)(?=\s*[,)])", r"\1\2.0"
+            )
+        operation = {"AddV2": "'+'", "Add": "'+'", "Sub": "'-'", "Mul": "'*'"}.get(found[1])
+        return (
+            "%s: %s takes values of one type, and is given %s and %s: %s is %s (made at %s), "
+            "where the network's values are float32. Make %s float32 (or convert it with "
+            "tf.cast(%s, tf.float32))%s"
+            % (
+                learner.line,
+                operation or found[1],
+                found[2],
+                found[3],
+                name,
+                odd,
+                made or "this line",
+                name,
+                name,
+                ". Write: %s" % fix if fix else ".",
+            )
+        )
+    return None
