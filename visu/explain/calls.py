@@ -5,6 +5,7 @@ the learner's line rewritten as the workshop writes it.
 
 The kinds are registered in the order visu/explain/errors.py tries them (KINDS): each takes (error,
 learner) and returns its text or None.
+A learner's page: docs/errors.md.
 """
 
 import ast

@@ -8,6 +8,7 @@ comes from, never by its shape. The checks below are registered in the order the
 that finds a mistake stops the run with its paragraph): the loss, the accuracy, every weight on
 the chain once, every layer kept, every bias fitting its layer. Each names the learner's tensors
 and lines, and where it proposes a fix, the fix is the learner's line rewritten.
+A learner's page: docs/errors.md.
 """
 
 import linecache

@@ -6,6 +6,7 @@ its figures show it: naming the cause where what the note checked rules the othe
 initial weights' scale, the learning rate, what the loss adds up), else saying what it saw.
 
 The checks are registered in the order they run; each speaks once per run.
+A learner's page: docs/errors.md.
 """
 
 import math

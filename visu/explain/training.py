@@ -6,6 +6,7 @@ step means for testing), and every update the network needs (batch norm's moving
 run. At iteration 1 the graph must not have grown: an operation built inside training_step is
 built again at every iteration. The checks are registered in the order they run; the first that
 finds a mistake stops the training with its paragraph.
+A learner's page: docs/errors.md.
 """
 
 import contextlib
