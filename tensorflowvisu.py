@@ -285,11 +285,7 @@ class MnistDataVis:
         if self.options.traceback:
             return None
         if isinstance(error, training_checks.TrainingMistake):
-            return "Training stopped at iteration %d: %s %s" % (
-                i,
-                error.text,
-                errors.TRACEBACK_NOTE,
-            )
+            return "Training stopped at iteration %d: %s" % (i, error.text)
         return errors.safe_explain(error, self.options.script, iteration=i)
 
     def _finish(self):

@@ -56,6 +56,53 @@ class Mistake(NamedTuple):
 
 
 MISTAKES = {
+    # --- the data: placeholders that take any number of images, of the images' type ---
+    "images-placeholder-int32": Mistake(
+        S20,
+        [("X = tf.placeholder(tf.float32, [", "X = tf.placeholder(tf.int32, [")],
+        ["X is a placeholder of int32", "X = tf.placeholder(tf.float32, [None, 28, 28, 1])"],
+        fix_at="X = tf.placeholder(",
+    ),
+    "images-placeholder-of-one-batch": Mistake(
+        S21,
+        [("X = tf.placeholder(tf.float32, [None,", "X = tf.placeholder(tf.float32, [100,")],
+        ["X holds 100 images", "counts the images", "[None, 28, 28, 1]"],
+        fix_at="X = tf.placeholder(",
+    ),
+    "labels-placeholder-of-one-batch": Mistake(
+        S31,
+        [
+            (
+                "Y_ = tf.placeholder(tf.float32, [None, 10])",
+                "Y_ = tf.placeholder(tf.float32, [100, 10])",
+            )
+        ],
+        ["Y_ holds 100 images", "Y_ = tf.placeholder(tf.float32, [None, 10])"],
+        fix_at="Y_ = tf.placeholder(",
+    ),
+    "step-a-python-number": Mistake(
+        S21,
+        [("step = tf.placeholder(tf.float32)", "step = 0")],
+        ["key step is the number 0", "step = tf.placeholder(tf.float32)"],
+        when="train",
+        fix_at="step = 0",
+    ),
+    # --- layers of Keras's, with weights of their own ---
+    "keras-dense-with-its-own-weights": Mistake(
+        S21,
+        [
+            (
+                "Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)",
+                'Y1 = tf.keras.layers.Dense(L, activation="relu")(XX)',
+            )
+        ],
+        [
+            "tf.keras.layers.Dense makes weights of its own",
+            "W1 (",
+            "Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)",
+        ],
+        fix_at="Y1 = tf.keras",
+    ),
     # --- the chain: every layer, weight and bias on it, once ---
     "hidden-layer-made-not-used": Mistake(
         S10,
@@ -220,6 +267,34 @@ MISTAKES = {
             "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))",
         ],
         fix_at="correct_prediction = ",
+    ),
+    "accuracy-digit-against-one-hot": Mistake(
+        S10,
+        [("tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))", "tf.equal(tf.argmax(Y, 1), Y_)")],
+        ["compares a digit with a one-hot", "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))"],
+        fix_at="correct_prediction = ",
+    ),
+    "accuracy-cast-digit-against-one-hot": Mistake(
+        S41,
+        [
+            (
+                "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))",
+                "tf.equal(tf.cast(tf.argmax(Y, 1), tf.float32), Y_)",
+            )
+        ],
+        ["compares a digit with a one-hot", "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))"],
+        fix_at="correct_prediction = ",
+    ),
+    "accuracy-mean-of-bools": Mistake(
+        S30,
+        [
+            (
+                "tf.reduce_mean(tf.cast(correct_prediction, tf.float32))",
+                "tf.reduce_mean(correct_prediction)",
+            )
+        ],
+        ["correct_prediction is bool", "tf.reduce_mean(tf.cast(correct_prediction, tf.float32))"],
+        fix_at="accuracy = ",
     ),
     # --- what is gone, or spelt otherwise ---
     "tensorflow-2-import": Mistake(
@@ -449,7 +524,132 @@ MISTAKES = {
         ],
         ["not learning", "W1, W2, W3, W4, W5 (all of them) start at zero"],
         when="note",
-        iterations=100,
+    ),
+    "weights-all-ones": Mistake(
+        S21,
+        [
+            ("tf.truncated_normal([784, L], stddev=0.1)", "tf.ones([784, L])"),
+            ("tf.truncated_normal([L, M], stddev=0.1)", "tf.ones([L, M])"),
+            ("tf.truncated_normal([M, N], stddev=0.1)", "tf.ones([M, N])"),
+            ("tf.truncated_normal([N, O], stddev=0.1)", "tf.ones([N, O])"),
+            ("tf.truncated_normal([O, 10], stddev=0.1)", "tf.ones([O, 10])"),
+        ],
+        [
+            "W1, W2, W3, W4, W5 (all of them) start at 1",
+            "tf.truncated_normal([784, L], stddev=0.1)",
+        ],
+        when="note",
+    ),
+    "conv-weights-all-one-value": Mistake(
+        S30,
+        [
+            (
+                "tf.truncated_normal([5, 5, 1, K], stddev=0.1)",
+                "tf.constant(0.1, tf.float32, [5, 5, 1, K])",
+            ),
+            (
+                "tf.truncated_normal([5, 5, K, L], stddev=0.1)",
+                "tf.constant(0.1, tf.float32, [5, 5, K, L])",
+            ),
+            (
+                "tf.truncated_normal([4, 4, L, M], stddev=0.1)",
+                "tf.constant(0.1, tf.float32, [4, 4, L, M])",
+            ),
+            (
+                "tf.truncated_normal([7 * 7 * M, N], stddev=0.1)",
+                "tf.constant(0.1, tf.float32, [7 * 7 * M, N])",
+            ),
+            ("tf.truncated_normal([N, 10], stddev=0.1)", "tf.constant(0.1, tf.float32, [N, 10])"),
+        ],
+        ["(all of them) start at 0.1", "tf.truncated_normal([5, 5, 1, K], stddev=0.1)"],
+        when="note",
+    ),
+    # --- what the optimizer lowers, the loss it is given, the softmax, the dropout ---
+    "minimize-the-negative-loss": Mistake(
+        S20,
+        [(".minimize(cross_entropy)", ".minimize(-cross_entropy)")],
+        ["given -cross_entropy", "more wrong", ".minimize(cross_entropy)"],
+        fix_at="train_step = ",
+    ),
+    "minimize-the-accuracy": Mistake(
+        S21,
+        [(".minimize(cross_entropy)", ".minimize(accuracy)")],
+        ["accuracy has no gradient", ".minimize(cross_entropy)"],
+        fix_at="train_step = ",
+    ),
+    "sigmoid-cross-entropy": Mistake(
+        S21,
+        [
+            (
+                "tf.nn.softmax_cross_entropy_with_logits_v2(",
+                "tf.nn.sigmoid_cross_entropy_with_logits(",
+            )
+        ],
+        ["a sigmoid's cross-entropy", "softmax_cross_entropy_with_logits_v2(logits=Ylogits"],
+        fix_at="losses = ",
+    ),
+    "sparse-cross-entropy-of-one-hot": Mistake(
+        S42,
+        [
+            (
+                "tf.nn.softmax_cross_entropy_with_logits_v2(",
+                "tf.nn.sparse_softmax_cross_entropy_with_logits(",
+            )
+        ],
+        ["Y_ holds it one-hot", "softmax_cross_entropy_with_logits_v2(logits=Ylogits"],
+        fix_at="losses = ",
+    ),
+    "softmax-along-the-batch": Mistake(
+        S21,
+        [("Y = tf.nn.softmax(Ylogits)", "Y = tf.nn.softmax(Ylogits, axis=0)")],
+        ["softmax is taken along the wrong axis", "Y = tf.nn.softmax(Ylogits)"],
+        fix_at="Y = tf.nn.softmax(",
+    ),
+    "dropout-of-a-constant-rate": Mistake(
+        S31,
+        [("Y4d = tf.nn.dropout(Y4, rate=1 - pkeep)", "Y4d = tf.nn.dropout(Y4, rate=0.25)")],
+        ["Dropout's rate is a constant, 0.25", "rate=1 - pkeep"],
+        fix_at="Y4d = tf.nn.dropout(",
+    ),
+    "dropout-rate-given-the-keep-probability": Mistake(
+        S22,
+        [("Y2d = tf.nn.dropout(Y2, rate=1 - pkeep)", "Y2d = tf.nn.dropout(Y2, rate=pkeep)")],
+        ["Dropout's rate is pkeep", "the share kept", "Y2d = tf.nn.dropout(Y2, rate=1 - pkeep)"],
+        when="train",
+        fix_at="Y2d = tf.nn.dropout(",
+    ),
+    "initializer-run-in-training-step": Mistake(
+        S20,
+        [
+            (
+                "sess.run(tf.global_variables_initializer())",
+                "init = tf.global_variables_initializer()\nsess.run(init)",
+            ),
+            (
+                "    sess.run(train_step, batch)\n",
+                "    sess.run(train_step, batch)\n    sess.run(init)\n",
+            ),
+        ],
+        ["training_step runs the initializer", "sess.run(init)", "never learns"],
+        when="train",
+    ),
+    # --- a convolution's arguments as TensorFlow takes them ---
+    "strides-of-three-numbers": Mistake(
+        S30,
+        [("tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1]", "tf.nn.conv2d(Y1, W2, strides=[1, 2, 2]")],
+        ["strides= takes 4 numbers", "strides=[1, 2, 2, 1]"],
+        fix_at="Y2 = tf.nn.relu(",
+    ),
+    "padding-in-lower-case": Mistake(
+        S42,
+        [
+            (
+                'tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1], padding="SAME")',
+                'tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1], padding="same")',
+            )
+        ],
+        ['"SAME" or "VALID", in capitals', 'padding="SAME"'],
+        fix_at="Y2conv = ",
     ),
 }
 

@@ -99,7 +99,10 @@ class Learner:
         return None
 
     def value_name(self, value):
-        """The script's name for any other value (a feed dictionary, a number), by identity."""
+        """The script's name for any other value (a feed dictionary, a list), by identity. A
+        number or a string has none: Python shares one 0 among all the names that hold it."""
+        if isinstance(value, (int, float, complex, str, bytes, type(None))):
+            return None
         for namespace in self.namespaces():
             for name, candidate in namespace.items():
                 if candidate is value and not name.startswith("__"):

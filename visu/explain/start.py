@@ -39,7 +39,7 @@ class Start:
 
     def after(self, i, record, rows=None):
         notes = []
-        if i > LEARNING_BY or len(self.said) == len(CHECKS):
+        if i > LEARNING_BY or self.said:  # one note a run: the first cause explains the rest
             return notes
         for found in CHECKS:
             if found.__name__ in self.said:
@@ -55,6 +55,44 @@ class Start:
 def _training(record):
     iterations, accuracies, losses = (np.asarray(v, float) for v in record.train_curves)
     return iterations, accuracies, losses
+
+
+@start_check
+def weights_start_the_same(net, record, rows):
+    """All the weights of a network of two layers or more start at one value (tf.zeros, tf.ones,
+    tf.constant): every neuron of a layer computes the same and gets the same update."""
+    found = _constant_weights(net)
+    if not found:
+        return None
+    names, value, first = found
+    fix = None
+    line = net.line(first)
+    if line:
+        fix = rewritten(
+            net.script.source(line),
+            r"tf\.(?:zeros|ones)\(\s*(\[[^\]]*\])[^()]*\)"
+            r"|tf\.(?:constant|fill)\(\s*(?:(\[[^\]]*\])\s*,\s*)?[-\d.]+(?:\s*,\s*tf\.float32)?"
+            r"(?:\s*,\s*(?:shape\s*=\s*)?(\[[^\]]*\]))?\s*\)",
+            lambda m: "tf.truncated_normal(%s, stddev=0.1)" % (m[1] or m[2] or m[3]),
+            1,
+        )
+    return (
+        "Note: %s start at %s: every neuron of a layer computes the same and gets the same "
+        "update, so they never differ, and each layer works as one neuron: the network is not "
+        "learning all it could.%s The workshop starts weights at small random values, each "
+        "layer's its own: %s"
+        % (
+            names,
+            "zero" if value == 0 else "%g" % value,
+            " At %g, they are also %s: each layer multiplies the values it is given by as many "
+            "weights as it has inputs." % (value, "large")
+            if abs(value) > 3 * WORKSHOP_STDDEV
+            else "",
+            "as %s (%s): %s" % (net.name(first), net.script.at(line), fix)
+            if fix
+            else "tf.truncated_normal([...], stddev=0.1).",
+        )
+    )
 
 
 @start_check
@@ -318,3 +356,30 @@ def _rate_advice(net, rate, why):
         why,
     )
     return text + (" Write: %s" % fix if fix else "")
+
+
+def _constant_weights(net):
+    """(names, value, the first weight) when all the weights of a network of two layers or more
+    start at one value, else None."""
+    weights = [
+        h for h in net.variables if net.on_chain(h) and len(shape_dims(_value_shape(h)) or []) >= 2
+    ]
+    values = [_starting_value(h) for h in weights]
+    if len(weights) < 2 or any(v is None for v in values):
+        return None
+    names = "%s (all of them)" % ", ".join(net.name(h) or h.name for h in weights)
+    return names, values[0], weights[0]
+
+
+def _starting_value(handle):
+    """The one value a variable starts at, everywhere (tf.zeros, tf.ones, tf.constant), or None."""
+    for op in handle.graph.get_operations():
+        if op.type in ("AssignVariableOp", "Assign") and op.inputs and op.inputs[0].op is handle:
+            value = const_value(op.inputs[1])
+            if value is None and op.inputs[1].op.type == "Fill":
+                value = const_value(op.inputs[1].op.inputs[1])
+            if value is None or not np.size(value):
+                return None
+            flat = np.reshape(value, -1)
+            return float(flat[0]) if np.all(flat == flat[0]) else None
+    return None
