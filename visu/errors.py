@@ -299,7 +299,12 @@ def _key_as_written(feed_dict, key, learner):
         others = [
             _looked_up(text, learner) is keys[n] for n, text in enumerate(texts) if n != index
         ]
-        if all(others) and isinstance(node.keys[index], ast.Name):
+        if not all(others) or not isinstance(node.keys[index], ast.Name):
+            continue
+        value = _looked_up(texts[index], learner)
+        if value is key or (
+            type(value) in (int, float) and type(key) in (int, float) and value == key
+        ):
             return texts[index]
     return None
 

@@ -226,6 +226,8 @@ def still_at_chance(net, record, rows):
         "Note: the training accuracy is %.2f at iteration %d, near chance (a guess gets 0.1): "
         "the network is not learning." % (accuracy, iterations[late][0])
     )
+    if losses[late][0] > 2 * losses[0] > 0:  # what it saw: the updates make it worse
+        seen += " Its loss climbed from %.2f at iteration 0 to %.2f." % (losses[0], losses[late][0])
     rate = _learning_rate(net, record)
     if rate and rate[1] <= 0:
         return seen + _rate_advice(
