@@ -63,6 +63,15 @@ MISTAKES = {
         ["X is a placeholder of int32", "X = tf.placeholder(tf.float32, [None, 28, 28, 1])"],
         fix_at="X = tf.placeholder(",
     ),
+    "images-placeholder-int32-cast-later": Mistake(
+        S22,
+        [
+            ("X = tf.placeholder(tf.float32, [", "X = tf.placeholder(tf.int32, ["),
+            ("XX = tf.reshape(X, [-1, 784])", "XX = tf.cast(tf.reshape(X, [-1, 784]), tf.float32)"),
+        ],
+        ["X is a placeholder of int32", "X = tf.placeholder(tf.float32, [None, 28, 28, 1])"],
+        fix_at="X = tf.placeholder(",
+    ),
     "images-placeholder-of-one-batch": Mistake(
         S21,
         [("X = tf.placeholder(tf.float32, [None,", "X = tf.placeholder(tf.float32, [100,")],
@@ -209,6 +218,12 @@ MISTAKES = {
         [("logits=Ylogits, labels=Y_", "logits=Y, labels=Y_")],
         ["Y is already a softmax", "logits=Ylogits"],
         fix_at="losses = ",
+    ),
+    "logits-made-a-softmax": Mistake(
+        S22,
+        [("Ylogits = tf.matmul(Y4d, W5) + B5", "Ylogits = tf.nn.softmax(tf.matmul(Y4d, W5) + B5)")],
+        ["Ylogits is already a softmax", "Ylogits = tf.matmul(Y4d, W5) + B5"],
+        fix_at="Ylogits = tf.nn.softmax(",
     ),
     "loss-given-predictions-as-labels": Mistake(
         S41,

@@ -561,3 +561,36 @@ def _placeholder_of_type(value, dtype):
         if p.outputs[0].dtype.base_dtype == tf.as_dtype(dtype)
     ]
     return found[0] if len(found) == 1 else None
+
+
+@kind
+def data_placeholder_of_another_type(error, learner):
+    """A placeholder of the images (784 values each) or of the one-hot labels declared of another
+    type than float32, where the learner's line fails: its own line, rewritten."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    source = _source(learner)
+    for name in dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", source)):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        if not isinstance(value, tf.Tensor) or value.op.type != "Placeholder":
+            continue
+        dims = value.shape.as_list() if value.shape.rank else None
+        if not dims or len(dims) < 2 or None in dims[1:] or value.dtype.is_floating:
+            continue
+        if int(np.prod(dims[1:])) not in (784, 10):
+            continue
+        made = learner.built_at(value.op)
+        line = made.split(" (", 1)[1][:-1] if made else ""
+        fix = _rewritten(line, r"tf\.(u?int\d+|bool)\b", "tf.float32", 1)
+        return (
+            "%s: %s is a placeholder of %s (made at %s), where the images and the one-hot labels, "
+            "and the network's values, are float32. Declare it float32%s"
+            % (
+                learner.line,
+                name,
+                value.dtype.name,
+                made or "its line",
+                ". Write: %s" % fix if fix else ".",
+            )
+        )
+    return None

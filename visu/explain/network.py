@@ -403,6 +403,11 @@ def loss_takes_logits_and_labels(net):
             fix = before and rewritten(
                 source, r"logits\s*=\s*%s\b" % re.escape(logits_name), "logits=%s" % before
             )
+            made = net.line(logits)
+            if not fix and made and made != line and net.name(logits):
+                # Ylogits = tf.nn.softmax(...): the logits are what the softmax is given
+                fix = rewritten(net.script.source(made), r"tf\.nn\.softmax\((.*)\)\s*$", r"\1", 1)
+                where = "%s, given %s, made at %s" % (where, logits_name, net.script.at(made))
             return (
                 "The loss is given probabilities as its logits: %s. %s is already a softmax, and "
                 "the loss applies one itself: two softmaxes squeeze every answer towards 0.1, so "
