@@ -300,6 +300,12 @@ MISTAKES = {
         ["compares a digit with a one-hot", "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))"],
         fix_at="correct_prediction = ",
     ),
+    "accuracy-of-probabilities-against-one-hot": Mistake(
+        S30,
+        [("tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))", "tf.equal(Y, Y_)")],
+        ["compares 10 values with 10 values", "tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1))"],
+        fix_at="correct_prediction = ",
+    ),
     "accuracy-mean-of-bools": Mistake(
         S30,
         [
@@ -437,6 +443,12 @@ MISTAKES = {
         ["gives testing False", "moving averages", "testing: True"],
         when="train",
         fix_at="test_set = ",
+    ),
+    "training-step-never-trains": Mistake(
+        S21,
+        [("    sess.run(train_step, batch)\n", "")],
+        ["training_step never runs train_step", "sess.run(train_step, batch)"],
+        when="train",
     ),
     "moving-averages-never-updated": Mistake(
         S40,

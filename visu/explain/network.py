@@ -117,7 +117,7 @@ def digits_compared(source, one_hot):
                 subjects.append(ast.unparse(arg))
                 bare.append(True)
         one_hot_bare = [s for s, b in zip(subjects, bare) if b and one_hot(s)]
-        if len(one_hot_bare) != 1 or all(bare):
+        if not one_hot_bare or any(b and not one_hot(s) for s, b in zip(subjects, bare)):
             continue
         fixed = "%s(tf.argmax(%s, 1), tf.argmax(%s, 1))" % (ast.unparse(node.func), *subjects)
         segment = ast.get_source_segment(code, node)
@@ -525,8 +525,6 @@ def accuracy_along_the_digits(net):
         if op.type != "Equal" or not net.script.made_by_script(op) or not net.line(op):
             continue
         sources = [_through_casts(t.op) for t in op.inputs]
-        if not any(s.type == "ArgMax" for s in sources):
-            continue
         wide = [s for s in sources if (shape_dims(s.outputs[0].shape) or [None])[-1] == DIGITS]
         found = digits_compared(net.script.source(net.line(op)), one_hot)
         if not wide or not found:
@@ -584,6 +582,12 @@ def _through_casts(op):
 def _digits_text(where, found):
     """tf.equal given a digit and a one-hot: what it compares, and the line rewritten."""
     one_hot, fix = found
+    if "argmax" not in where:  # neither side is a digit
+        return (
+            "The accuracy compares 10 values with 10 values: %s. tf.equal compares them one by "
+            "one, where the accuracy compares each image's most probable digit, tf.argmax(..., "
+            "1), with its correct digit. Write: %s" % (where, fix)
+        )
     return (
         "The accuracy compares a digit with a one-hot: %s. tf.argmax gives each image's most "
         "probable digit (0 to 9), and %s holds each image's answer one-hot (10 values, one of them "

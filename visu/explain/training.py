@@ -161,6 +161,36 @@ def built_while_training(op):
 
 
 @after_first_iteration
+def training_step_trains(net, runs):
+    """training_step runs the optimizer: at iteration 0, one of its sess.run computes it."""
+    if not runs or any(run.trains() for run in runs):
+        return None
+    named = None
+    for name, value in net.script.namespaces()[0].items():
+        op = op_of(value) if not isinstance(value, (list, tuple, dict)) else None
+        if op is not None and not name.startswith("_"):
+            if any("Apply" in n for n in _with_control(op)):
+                named = name
+                break
+    if named is None:
+        return None
+    line = net.script.assigned_at(named)
+    feed = next((run.feed_name for run in runs if run.feed_name), None)
+    return (
+        "training_step never runs %s (%s): at iteration 0 its sess.run computed figures, and "
+        "no sess.run computed %s, so the weights never change. Each iteration runs it once, fed "
+        "a batch: sess.run(%s, %s)."
+        % (
+            named,
+            net.script.at(line) if line else "the optimizer",
+            named,
+            named,
+            feed or "{X: batch_X, Y_: batch_Y}",
+        )
+    )
+
+
+@after_first_iteration
 def weights_start_over_once(net, runs):
     """The initializer run by training_step: every weight given its starting value again at
     every iteration, so nothing learned is kept."""
