@@ -532,6 +532,13 @@ MISTAKES = {
         when="note",
         fix_at="cross_entropy = ",
     ),
+    "accuracy-summed-over-images": Mistake(
+        S40,
+        [("accuracy = tf.reduce_mean(", "accuracy = tf.reduce_sum(")],
+        ["an accuracy is the share of images", "adds up", "accuracy = tf.reduce_mean("],
+        when="note",
+        fix_at="accuracy = ",
+    ),
     "learning-rate-too-low": Mistake(
         S20,
         [("lr = 0.003", "lr = 0.000001")],

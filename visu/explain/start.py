@@ -96,6 +96,53 @@ def weights_start_the_same(net, record, rows):
 
 
 @start_check
+def accuracy_is_a_share(net, record, rows):
+    """An accuracy is the share of images whose digit is right: between 0 and 1."""
+    _, accuracies, _ = _training(record)
+    test = np.asarray(record.test_curves[1], float)
+    seen = [v for v in list(accuracies) + list(test) if np.isfinite(v) and not 0 <= v <= 1]
+    if not seen:
+        return None
+    text = (
+        "Note: the accuracy is %g, where an accuracy is the share of images whose digit is right, "
+        "between 0 and 1." % seen[0]
+    )
+    found = _accuracy_line(net)
+    if found is None:
+        return text
+    name, line = found
+    fix = rewritten(net.script.source(line), r"tf\.reduce_sum\(", "tf.reduce_mean(", 1)
+    if fix is None:
+        return text + " What %s (%s) computes is not one." % (name, net.script.at(line))
+    return text + (
+        " %s (%s) adds up the images' right answers instead of averaging them. Write: %s"
+        % (name, net.script.at(line), fix)
+    )
+
+
+def _accuracy_line(net):
+    """(name, line) of the script's accuracy: its scalar computed from its own tf.equal."""
+    for name, value in net.script.namespaces()[0].items():
+        op = getattr(value, "op", None)
+        if name.startswith("_") or op is None or getattr(value, "shape", None) is None:
+            continue
+        if value.shape.rank != 0 or not net.script.made_by_script(op):
+            continue
+        seen, todo = set(), [op]
+        while todo:
+            current = todo.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            if current.type == "Equal" and net.script.made_by_script(current):
+                line = net.script.assigned_at(name)
+                return (name, line) if line else None
+            if current.type in ("Cast", "Mean", "Sum", "Identity", "Mul", "RealDiv"):
+                todo.extend(t.op for t in current.inputs)
+    return None
+
+
+@start_check
 def cross_entropy_negative(net, record, rows):
     iterations, _, losses = _training(record)
     test_losses = np.asarray(record.test_curves[2], float)
