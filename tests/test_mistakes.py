@@ -532,6 +532,13 @@ MISTAKES = {
         when="note",
         fix_at="cross_entropy = ",
     ),
+    "weights-of-random-normals-default-scale": Mistake(
+        S10,
+        [("W = tf.Variable(tf.zeros([784, 10]))", "W = tf.Variable(tf.random_normal([784, 10]))")],
+        ["W starts with stddev=1", "tf.random_normal([784, 10], stddev=0.1)"],
+        when="note",
+        fix_at="W = tf.Variable(",
+    ),
     "accuracy-summed-over-images": Mistake(
         S40,
         [("accuracy = tf.reduce_mean(", "accuracy = tf.reduce_sum(")],

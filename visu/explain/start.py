@@ -227,6 +227,11 @@ def loss_starts_far_off(net, record, rows):
                 "make the softmax near-certain of wrong digits from the start. Write: %s"
                 % (variable, stddev, net.script.at(made), stddev / WORKSHOP_STDDEV, fix)
             )
+    if first > UNTRAINED_LOSS * FAR:  # large weights, or a loss scaled otherwise: said as seen
+        return seen + (
+            " Weights that start large, or a loss that %s%s computes otherwise than the "
+            "workshop's cross-entropy, start it there." % (name, where)
+        )
     return seen + " What %s%s computes is not scaled as the workshop's cross-entropy." % (
         name,
         where,
@@ -315,7 +320,10 @@ def _big_initial_weights(net):
         line = net.line(handle)
         if stddev is None or stddev < 3 * WORKSHOP_STDDEV or line is None:
             continue
-        fix = rewritten(net.script.source(line), r"stddev\s*=\s*[\w.]+", "stddev=0.1", 1)
+        source = net.script.source(line)
+        fix = rewritten(source, r"stddev\s*=\s*[\w.]+", "stddev=0.1", 1) or rewritten(
+            source, r"((?:truncated|random)_normal\(\s*\[[^\]]*\])\s*\)", r"\1, stddev=0.1)", 1
+        )
         if fix is None:
             continue
         return (net.name(handle), stddev, line), fix
