@@ -382,6 +382,15 @@ MISTAKES = {
         ["np.mean computes a number now", "tf.reduce_mean(tf.cast(correct_prediction"],
         fix_at="accuracy = ",
     ),
+    "numpy-dot-in-a-layer": Mistake(
+        S21,
+        [
+            ("import mnistdata\n", "import mnistdata\nimport numpy as np\n"),
+            ("Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)", "Y1 = tf.nn.relu(np.dot(XX, W1) + B1)"),
+        ],
+        ["np.dot computes a number now", "Y1 = tf.nn.relu(tf.matmul(XX, W1) + B1)"],
+        fix_at="Y1 = tf.nn.relu(",
+    ),
     "std-for-stddev": Mistake(
         S20,
         [("tf.truncated_normal([784, L], stddev=0.1)", "tf.truncated_normal([784, L], std=0.1)")],
@@ -842,7 +851,9 @@ def test_the_challenges_variants_are_said_nothing_about(variant, beside_the_step
 # --- as the learner runs them --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["test-with-dropout-2.2", "weights-too-big"])
+@pytest.mark.parametrize(
+    "name", ["test-with-dropout-2.2", "weights-too-big", "numpy-dot-in-a-layer"]
+)
 def test_run_as_a_script_the_answer_is_all_the_learner_sees(
     name, beside_the_steps, mnist_dir, tmp_path
 ):
@@ -858,6 +869,8 @@ def test_run_as_a_script_the_answer_is_all_the_learner_sees(
     )
     seen = done.stderr if mistake.when != "note" else done.stdout
     assert "Traceback" not in done.stderr
+    if mistake.when == "build":  # the paragraph alone: no warning of NumPy's above it
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     for expected in mistake.said:
         assert expected in seen
     assert done.returncode == (0 if mistake.when == "note" else 1)

@@ -775,9 +775,10 @@ def every_layer_on_the_chain(net):
             if foreign:
                 return foreign
             return (
-                "%s is made (%s) and used nowhere in the network: a layer left out? Each weight "
-                "and bias the script makes belongs to one layer, on the way from the images to "
-                "the loss." % (name, net.script.at(made) if made else handle.name)
+                "%s is made (%s) and used nowhere in the network: the loss is not computed from "
+                "it. Each weight and bias the script makes belongs to one layer, on the way from "
+                "the images to the loss: use it in its layer, or take it out."
+                % (name, net.script.at(made) if made else handle.name)
             )
         return _left_out(net, layer, "%s, made at line %s, goes into" % (name, made))
     for op in net.graph.get_operations():
