@@ -687,7 +687,7 @@ MISTAKES = {
     "strides-of-three-numbers": Mistake(
         S30,
         [("tf.nn.conv2d(Y1, W2, strides=[1, 2, 2, 1]", "tf.nn.conv2d(Y1, W2, strides=[1, 2, 2]")],
-        ["strides= takes 4 numbers", "strides=[1, 2, 2, 1]"],
+        ["strides= gives one number per dimension", "strides=[1, 2, 2, 1]"],
         fix_at="Y2 = tf.nn.relu(",
     ),
     "padding-in-lower-case": Mistake(

@@ -329,20 +329,15 @@ def windows_as_tensorflow_takes_them(error, learner):
                 ):
                     changes.append((value, '"%s"' % text.upper()))
                     said.append('padding is "SAME" or "VALID", in capitals')
-            elif isinstance(value, ast.List) and len(value.elts) != 4:
+            elif isinstance(value, ast.List) and len(value.elts) == 3:
+                # 1, 2 or 4 numbers are taken (one for both sides, height and width, or one per
+                # dimension): 3 are not, and the workshop writes 4
                 numbers = [ast.unparse(e) for e in value.elts]
-                if len(numbers) == 1:
-                    numbers = ["1", numbers[0], numbers[0], "1"]
-                elif len(numbers) == 2:
-                    numbers = ["1", *numbers, "1"]
-                elif len(numbers) == 3:
-                    numbers = [*numbers, "1"] if numbers[0] == "1" else ["1", *numbers]
-                else:
-                    continue
+                numbers = [*numbers, "1"] if numbers[0] == "1" else ["1", *numbers]
                 changes.append((value, "[%s]" % ", ".join(numbers)))
                 said.append(
-                    "%s= takes 4 numbers, one per dimension of the images [batch, height, width, "
-                    "channels]: [%s]" % (argument, ", ".join(numbers))
+                    "%s= gives one number per dimension of the images [batch, height, width, "
+                    "channels], 4 of them: [%s]" % (argument, ", ".join(numbers))
                 )
     if not changes:
         return None
