@@ -1,6 +1,9 @@
 """A call on the learner's line that cannot work as written: a module TensorFlow 2 or Keras 3
 removed, a NumPy or math function given a tensor, an argument spelt as Keras or NumPy spell it, a
-value where a function is expected, two types in one operation. Each is one line: where, why, and
+value where a function is expected, strides or padding in a form TensorFlow does not take, the
+loss for digits given one-hot labels, an optimizer given what has no gradient, a digit compared
+with a one-hot, bools averaged, two types in one operation (named where the type starts: a
+placeholder's line). Each is one line: where, why, and
 the learner's line rewritten as the workshop writes it.
 
 The kinds are registered in the order visu/errors.py tries them (KINDS): each takes (error,

@@ -5,8 +5,11 @@ A workshop network is a chain: the images placeholder, the layers (each a produc
 a bias added, an activation, maybe dropout), the logits, the loss, the accuracy. The data comes
 from placeholders and the weights and biases are Variables, so every operand is known by where it
 comes from, never by its shape. The checks below are registered in the order they run (the first
-that finds a mistake stops the run with its paragraph): the loss, the accuracy, every weight on
-the chain once, every layer kept, every bias fitting its layer. Each names the learner's tensors
+that finds a mistake stops the run with its paragraph): the data placeholders (any number of
+images), the loss (its arguments, what the optimizer is given, the softmax's cross-entropy), the
+softmax's axis, dropout that the test can switch off, the accuracy (digits compared with digits,
+along the digits' axis), every weight on the chain once (a Keras layer's own weights named),
+every layer kept, every bias fitting its layer. Each names the learner's tensors
 and lines, and where it proposes a fix, the fix is the learner's line rewritten.
 """
 
