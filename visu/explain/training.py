@@ -4,9 +4,9 @@ At iteration 0 every sess.run of training_step is watched (what it computes, wha
 which line): the optimizer must run, the initializer must not (the weights keep what they learn),
 dropout's rate must be the share dropped, the test figures must measure the network as it is (no
 dropout, the statistics the step means for testing), and every update the network needs (batch
-norm's moving averages) must run. At iteration 1 the graph must not have grown: an operation built inside training_step is
-built again at every iteration. The checks are registered in the order they run; the first that
-finds a mistake stops the training with its paragraph.
+norm's moving averages) must run. At iteration 1 the graph must not have grown: an operation
+built inside training_step is built again at every iteration. The checks are registered in the
+order they run; the first that finds a mistake stops the training with its paragraph.
 """
 
 import contextlib
