@@ -89,6 +89,17 @@ MISTAKES = {
         ["Y_ holds 100 images", "Y_ = tf.placeholder(tf.float32, [None, 10])"],
         fix_at="Y_ = tf.placeholder(",
     ),
+    "labels-placeholder-of-one-value-per-image": Mistake(
+        S21,
+        [
+            (
+                "Y_ = tf.placeholder(tf.float32, [None, 10])",
+                "Y_ = tf.placeholder(tf.float32, [None])",
+            )
+        ],
+        ["Y_, which the loss takes as its labels", "Y_ = tf.placeholder(tf.float32, [None, 10])"],
+        fix_at="Y_ = tf.placeholder(",
+    ),
     "step-a-python-number": Mistake(
         S21,
         [("step = tf.placeholder(tf.float32)", "step = 0")],

@@ -592,3 +592,49 @@ def data_placeholder_of_another_type(error, learner):
             )
         )
     return None
+
+
+@kind
+def labels_placeholder_one_hot(error, learner):
+    """The placeholder the loss takes as its labels, declared with another shape than the one-hot
+    labels' [None, 10], where a line that uses it fails: its own line, rewritten."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    source = _source(learner)
+    for name in dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", source)):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        if not isinstance(value, tf.Tensor) or value.op.type != "Placeholder":
+            continue
+        dims = value.shape.as_list() if value.shape.rank is not None else None
+        if dims == [None, 10] or not _labels_of_a_loss(value):
+            continue
+        made = learner.built_at(value.op)
+        line = made.split(" (", 1)[1][:-1] if made else ""
+        fix = _rewritten(
+            line, r"(placeholder\(\s*[\w.]+\s*,\s*(?:shape\s*=\s*)?)\[[^\]]*\]", r"\1[None, 10]", 1
+        )
+        return (
+            "%s: %s, which the loss takes as its labels, is a placeholder of shape %s (made at "
+            "%s): the labels come one-hot, 10 values per image, [None, 10]%s"
+            % (
+                learner.line,
+                name,
+                "[%s]" % ", ".join("None" if d is None else str(d) for d in dims)
+                if dims
+                else "unknown",
+                made or "its line",
+                ". Write: %s" % fix if fix else ".",
+            )
+        )
+    return None
+
+
+def _labels_of_a_loss(tensor, depth=4):
+    """Whether a tensor goes, within a few operations, into a softmax cross-entropy's labels."""
+    for consumer in tensor.consumers():
+        if consumer.type in ("SoftmaxCrossEntropyWithLogits",) and consumer.inputs[1] is tensor:
+            return True
+        if depth > 1 and consumer.type in ("Reshape", "Identity", "StopGradient", "Cast"):
+            if _labels_of_a_loss(consumer.outputs[0], depth - 1):
+                return True
+    return False
