@@ -288,11 +288,7 @@ class MnistDataVis:
         if self.options.traceback:
             return error
         if isinstance(error, training_checks.TrainingMistake):
-            paragraph = "Training stopped at iteration %d: %s %s" % (
-                i,
-                error.text,
-                errors.TRACEBACK_NOTE,
-            )
+            paragraph = "Training stopped at iteration %d: %s" % (i, error.text)
         else:
             paragraph = errors.safe_explain(error, self.options.script, iteration=i)
         if paragraph is None:

@@ -1,6 +1,9 @@
 """A call on the learner's line that cannot work as written: a module TensorFlow 2 or Keras 3
 removed, a NumPy or math function given a tensor, an argument spelt as Keras or NumPy spell it, a
-value where a function is expected, two types in one operation. Each is one line: where, why, and
+value where a function is expected, strides or padding in a form TensorFlow does not take, the
+loss for digits given one-hot labels, an optimizer given what has no gradient, a digit compared
+with a one-hot, bools averaged, two types in one operation (named where the type starts: a
+placeholder's line). Each is one line: where, why, and
 the learner's line rewritten as the workshop writes it.
 
 The kinds are registered in the order visu/explain/errors.py tries them (KINDS): each takes (error,
@@ -15,6 +18,9 @@ import re
 
 import numpy as np
 import tensorflow.compat.v1 as tf
+
+from visu.explain.network import digits_compared, one_hot_names
+from visu.learner import placeholders_behind
 
 KINDS = []  # tried in the order they are written
 
@@ -281,7 +287,200 @@ def training_function(compute_step, where, source_line):
     )
 
 
+# --- a convolution's or a pooling's arguments, in the form TensorFlow takes ----------------------
+
+# where each argument is, given without its keyword: (function, {argument: position})
+WINDOWED = {
+    "conv2d": {"strides": 2, "padding": 3},
+    "max_pool": {"ksize": 1, "strides": 2, "padding": 3},
+    "max_pool2d": {"ksize": 1, "strides": 2, "padding": 3},
+    "avg_pool": {"ksize": 1, "strides": 2, "padding": 3},
+    "avg_pool2d": {"ksize": 1, "strides": 2, "padding": 3},
+}
+
+
+@kind
+def windows_as_tensorflow_takes_them(error, learner):
+    """strides=[1, 2, 2] or padding="same" in tf.nn.conv2d or a pooling: strides and ksize take
+    four numbers, one per dimension of [batch, height, width, channels], and padding is "SAME" or
+    "VALID", in capitals. The learner's line rewritten so."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    source = _source(learner).strip()
+    try:
+        tree = ast.parse(source.rstrip(":"), mode="exec")
+    except SyntaxError:
+        return None
+    changes, said = [], []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        function = ast.unparse(node.func).split(".")[-1]
+        places = WINDOWED.get(function)
+        if places is None:
+            continue
+        given = {k.arg: k.value for k in node.keywords if k.arg in places}
+        for argument, position in places.items():
+            if argument not in given and len(node.args) > position:
+                given[argument] = node.args[position]
+        for argument, value in given.items():
+            if argument == "padding":
+                text = value.value if isinstance(value, ast.Constant) else None
+                if (
+                    isinstance(text, str)
+                    and text.upper() in ("SAME", "VALID")
+                    and text != text.upper()
+                ):
+                    changes.append((value, '"%s"' % text.upper()))
+                    said.append('padding is "SAME" or "VALID", in capitals')
+            elif isinstance(value, ast.List) and len(value.elts) == 3:
+                # 1, 2 or 4 numbers are taken (one for both sides, height and width, or one per
+                # dimension): 3 are not, and the workshop writes 4
+                numbers = [ast.unparse(e) for e in value.elts]
+                numbers = [*numbers, "1"] if numbers[0] == "1" else ["1", *numbers]
+                changes.append((value, "[%s]" % ", ".join(numbers)))
+                said.append(
+                    "%s= gives one number per dimension of the images [batch, height, width, "
+                    "channels], 4 of them: [%s]" % (argument, ", ".join(numbers))
+                )
+    if not changes:
+        return None
+    fix = source
+    for node, text in changes:
+        segment = ast.get_source_segment(source, node)
+        fix = fix.replace(segment, text, 1) if segment else fix
+    return "%s: %s. Write: %s" % (learner.line, "; ".join(dict.fromkeys(said)), fix)
+
+
+@kind
+def loss_for_digits_given_one_hot(error, learner):
+    """tf.nn.sparse_softmax_cross_entropy_with_logits takes each image's digit, and the workshop's
+    labels are one-hot: the loss for one-hot labels is softmax_cross_entropy_with_logits_v2."""
+    source = _source(learner)
+    if (
+        not isinstance(error, (TypeError, ValueError))
+        or "sparse_softmax_cross_entropy" not in source
+    ):
+        return None
+    one_hot = one_hot_names(learner.namespaces())
+    found = re.search(r"labels\s*=\s*(\w+)", source)
+    if not found or not one_hot(found[1]):
+        return None
+    fix = _rewritten(
+        source,
+        r"tf\.nn\.sparse_softmax_cross_entropy_with_logits\b",
+        "tf.nn.softmax_cross_entropy_with_logits_v2",
+    )
+    return (
+        "%s: tf.nn.sparse_softmax_cross_entropy_with_logits takes each image's correct digit (one "
+        "number), and %s holds it one-hot (10 values, one of them 1). The loss for one-hot labels "
+        "is the workshop's. Write: %s" % (learner.line, found[1], fix)
+    )
+
+
+@kind
+def minimize_what_has_a_gradient(error, learner):
+    """minimize(accuracy): the accuracy counts right answers through tf.argmax, which has no
+    gradient: nothing tells the weights which way to move. The optimizer lowers the loss."""
+    if not isinstance(error, ValueError) or "No gradients provided" not in str(error):
+        return None
+    source = _source(learner)
+    found = re.search(r"minimize\(\s*(\w+)", source)
+    if not found:
+        return None
+    given = next((ns[found[1]] for ns in learner.namespaces() if found[1] in ns), None)
+    if not isinstance(given, tf.Tensor):
+        return None
+    loss = _the_loss(learner, given)
+    fix = loss and _rewritten(source, r"minimize\(\s*%s\b" % found[1], "minimize(%s" % loss, 1)
+    return (
+        "%s: %s has no gradient: it is computed through tf.argmax (or a comparison), which says "
+        "which digit, not how far from it, so nothing tells the weights which way to move. The "
+        "optimizer lowers the loss, computed from the logits and the labels%s"
+        % (learner.line, found[1], ". Write: %s" % fix if fix else ".")
+    )
+
+
+def _the_loss(learner, given):
+    """The script's name for its loss: the scalar computed from a cross-entropy (or a log) that
+    no other such scalar is computed from."""
+    candidates = {}
+    for namespace in learner.namespaces()[-1:]:
+        for name, value in namespace.items():
+            if not isinstance(value, tf.Tensor) or value is given or name.startswith("_"):
+                continue
+            if value.shape.rank != 0 or not value.dtype.is_floating:
+                continue
+            ops = _ancestor_ops(value.op)
+            if any(op.type in LOSS_TYPES for op in ops.values()):
+                candidates[name] = (value, ops)
+    final = [
+        name
+        for name, (value, _) in candidates.items()
+        if not any(value.op.name in ops and other != name for other, (_, ops) in candidates.items())
+    ]
+    return final[0] if len(final) == 1 else None
+
+
+LOSS_TYPES = ("SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits", "Log")
+
+
+def _ancestor_ops(op):
+    seen, todo = {}, [op]
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen[current.name] = current
+        todo.extend(t.op for t in current.inputs)
+    return seen
+
+
 # --- two types in one operation ---------------------------------------------------------------
+
+
+@kind
+def digits_compared_with_one_hot(error, learner):
+    """tf.equal(tf.argmax(Y, 1), Y_): a digit compared with a one-hot, refused for its types or
+    its shapes: the line rewritten to compare digits with digits."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    found = digits_compared(_source(learner), one_hot_names(learner.namespaces()))
+    if not found:
+        return None
+    one_hot, fix = found
+    return (
+        "%s: tf.equal compares a digit with a one-hot. tf.argmax gives each image's most probable "
+        "digit (0 to 9), and %s holds each image's answer one-hot (10 values, one of them 1). "
+        "Compare digits with digits: the correct digit is tf.argmax(%s, 1). Write: %s"
+        % (learner.line, one_hot, one_hot, fix)
+    )
+
+
+@kind
+def numbers_given_bools(error, learner):
+    """tf.reduce_mean(correct_prediction): a mean of True and False, which TensorFlow does not
+    take: cast to float32 first (True: 1.0, False: 0.0)."""
+    if not isinstance(error, TypeError) or not re.search(r"DataType bool not in list", str(error)):
+        return None
+    source = _source(learner)
+    for name in dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", source)):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        if not isinstance(value, tf.Tensor) or value.dtype != tf.bool:
+            continue
+        made = learner.built_at(value.op)
+        fix = _rewritten(
+            source,
+            r"(?<![\w.])%s\b(?!\s*=[^=])" % re.escape(name),
+            "tf.cast(%s, tf.float32)" % name,
+            1,
+        )
+        return (
+            "%s: %s is bool, True or False for each image (made at %s), and this function "
+            "computes with numbers. Cast it to float32 first: True is 1.0, False 0.0, and their "
+            "mean is the share of True. Write: %s" % (learner.line, name, made or "its line", fix)
+        )
+    return None
 
 
 @kind
@@ -300,6 +499,10 @@ def types_named(error, learner):
         dtype = getattr(value, "dtype", None)
         if getattr(dtype, "base_dtype", dtype) != tf.as_dtype(odd) or isinstance(value, np.ndarray):
             continue
+        origin = _placeholder_of_type(value, odd)
+        if origin is not None and origin is not getattr(value, "op", None):
+            name = learner.name(origin) or origin.name
+        value = origin.outputs[0] if origin is not None else value
         made = learner.built_at(value.op) if hasattr(value, "op") else None
         lineno = int(re.search(r"line (\d+)", made)[1]) if made else None
         fix = None
@@ -310,6 +513,22 @@ def types_named(error, learner):
                 line, r"(tf\.(?:constant|fill)\(\s*)(-?\d+)(?=\s*[,)])", r"\1\2.0"
             )
         operation = {"AddV2": "'+'", "Add": "'+'", "Sub": "'-'", "Mul": "'*'"}.get(found[1])
+        if origin is not None:  # the type starts at a placeholder: what the feeds are turned into
+            return (
+                "%s: %s takes values of one type, and is given %s and %s: %s is a placeholder of "
+                "%s (made at %s), where the network's values, and the images fed to it, are "
+                "float32. Declare it float32%s"
+                % (
+                    learner.line,
+                    operation or found[1],
+                    found[2],
+                    found[3],
+                    name,
+                    odd,
+                    made or "its line",
+                    ". Write: %s" % fix if fix else ".",
+                )
+            )
         return (
             "%s: %s takes values of one type, and is given %s and %s: %s is %s (made at %s), "
             "where the network's values are float32. Make %s float32 (or convert it with "
@@ -328,3 +547,95 @@ def types_named(error, learner):
             )
         )
     return None
+
+
+def _placeholder_of_type(value, dtype):
+    """The placeholder of that type a tensor is computed from (X behind XX = tf.reshape(X, ...)):
+    where its type starts, and where it is to be changed. None when none is."""
+    if not isinstance(value, tf.Tensor):
+        return None
+    found = [
+        p
+        for p in placeholders_behind(value.op)
+        if p.outputs[0].dtype.base_dtype == tf.as_dtype(dtype)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+@kind
+def data_placeholder_of_another_type(error, learner):
+    """A placeholder of the images (784 values each) or of the one-hot labels declared of another
+    type than float32, where the learner's line fails: its own line, rewritten."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    source = _source(learner)
+    for name in dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", source)):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        if not isinstance(value, tf.Tensor) or value.op.type != "Placeholder":
+            continue
+        dims = value.shape.as_list() if value.shape.rank else None
+        if not dims or len(dims) < 2 or None in dims[1:] or value.dtype.is_floating:
+            continue
+        if int(np.prod(dims[1:])) not in (784, 10):
+            continue
+        made = learner.built_at(value.op)
+        line = made.split(" (", 1)[1][:-1] if made else ""
+        fix = _rewritten(line, r"tf\.(u?int\d+|bool)\b", "tf.float32", 1)
+        return (
+            "%s: %s is a placeholder of %s (made at %s), where the images and the one-hot labels, "
+            "and the network's values, are float32. Declare it float32%s"
+            % (
+                learner.line,
+                name,
+                value.dtype.name,
+                made or "its line",
+                ". Write: %s" % fix if fix else ".",
+            )
+        )
+    return None
+
+
+@kind
+def labels_placeholder_one_hot(error, learner):
+    """The placeholder the loss takes as its labels, declared with another shape than the one-hot
+    labels' [None, 10], where a line that uses it fails: its own line, rewritten."""
+    if not isinstance(error, (TypeError, ValueError)):
+        return None
+    source = _source(learner)
+    for name in dict.fromkeys(re.findall(r"\b[A-Za-z_]\w*\b", source)):
+        value = next((ns[name] for ns in learner.namespaces() if name in ns), None)
+        if not isinstance(value, tf.Tensor) or value.op.type != "Placeholder":
+            continue
+        dims = value.shape.as_list() if value.shape.rank is not None else None
+        if dims == [None, 10] or not _labels_of_a_loss(value):
+            continue
+        made = learner.built_at(value.op)
+        line = made.split(" (", 1)[1][:-1] if made else ""
+        fix = _rewritten(
+            line, r"(placeholder\(\s*[\w.]+\s*,\s*(?:shape\s*=\s*)?)\[[^\]]*\]", r"\1[None, 10]", 1
+        )
+        return (
+            "%s: %s, which the loss takes as its labels, is a placeholder of shape %s (made at "
+            "%s): the labels come one-hot, 10 values per image, [None, 10]%s"
+            % (
+                learner.line,
+                name,
+                "[%s]" % ", ".join("None" if d is None else str(d) for d in dims)
+                if dims
+                else "unknown",
+                made or "its line",
+                ". Write: %s" % fix if fix else ".",
+            )
+        )
+    return None
+
+
+def _labels_of_a_loss(tensor, depth=4):
+    """Whether a tensor goes, within a few operations, into a softmax cross-entropy's labels."""
+    for consumer in tensor.consumers():
+        if consumer.type in ("SoftmaxCrossEntropyWithLogits",) and consumer.inputs[1] is tensor:
+            return True
+        if depth > 1 and consumer.type in ("Reshape", "Identity", "StopGradient", "Cast"):
+            if _labels_of_a_loss(consumer.outputs[0], depth - 1):
+                return True
+    return False

@@ -335,7 +335,7 @@ class _Graph:
                 if height * width * dims[3] == wanted:
                     found.setdefault(text or 'padding="%s"' % change[2], []).append(line)
         return [
-            "%s at line %s" % (change, " or ".join(map(str, lines)))
+            "%s at line %s" % (change, " or ".join(map(str, dict.fromkeys(lines))))
             if None not in lines
             else change
             for change, lines in found.items()

@@ -30,6 +30,7 @@ learner's own lines (hooks.py). The option --traceback shows TensorFlow's own er
 traceback instead. A learner's page: docs/errors.md.
 """
 
+import ast
 import inspect
 import linecache
 import re
@@ -91,7 +92,17 @@ def explain(error, script, iteration=None):
     if not text:
         return None
     start = "Training stopped at iteration %d: " % iteration if iteration is not None else ""
-    return "%s%s %s" % (start, text, TRACEBACK_NOTE)
+    return "%s%s%s" % (start, text, _traceback_note(error, learner))
+
+
+def _traceback_note(error, learner):
+    """Where TensorFlow raised the error, the note that --traceback shows its own: nothing when
+    the project's checks, or Python, found the mistake (its traceback says no more)."""
+    if isinstance(error, (NetworkMistake, calls.NotAFunction)):
+        return ""
+    if isinstance(error, tf.errors.OpError) or raised_by_tensorflow(learner):
+        return " " + TRACEBACK_NOTE
+    return ""
 
 
 def _network_mistake(error, learner):
@@ -211,7 +222,11 @@ def _fed_or_fetched(error, learner):
 def _feed_problem(feed_dict, learner):
     for key, value in feed_dict.items():
         if not isinstance(key, tf.Tensor):
-            named = learner.value_name(key) if not isinstance(key, str) else None
+            written = _key_as_written(feed_dict, key, learner)
+            placeholder = written and _meant_placeholder(written, key, learner)
+            if placeholder:
+                return placeholder
+            named = written or (learner.value_name(key) if not isinstance(key, str) else None)
             hint = ""
             if isinstance(key, str) and key in learner.frames[-1].f_globals:
                 hint = " Use the placeholder itself: %s, not %r." % (key, key)
@@ -250,6 +265,59 @@ def _feed_problem(feed_dict, learner):
     return None
 
 
+def _key_as_written(feed_dict, key, learner):
+    """How the script writes a key of the feed dictionary ({X: batch_X, step: i} -> "step"): the
+    dictionary written with as many keys, whose other keys are the ones fed."""
+    keys = list(feed_dict)
+    index = next((n for n, k in enumerate(keys) if k is key), None)
+    try:
+        tree = ast.parse(learner.script.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return None
+    if index is None:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Dict) or len(node.keys) != len(keys) or None in node.keys:
+            continue
+        texts = [ast.unparse(k) for k in node.keys]
+        others = [
+            _looked_up(text, learner) is keys[n] for n, text in enumerate(texts) if n != index
+        ]
+        if not all(others) or not isinstance(node.keys[index], ast.Name):
+            continue
+        value = _looked_up(texts[index], learner)
+        if value is key or (
+            type(value) in (int, float) and type(key) in (int, float) and value == key
+        ):
+            return texts[index]
+    return None
+
+
+def _looked_up(name, learner):
+    for namespace in learner.namespaces():
+        if name in namespace:
+            return namespace[name]
+    return None
+
+
+def _meant_placeholder(name, key, learner):
+    """A feed's key that the script made a number (step = 0) where the workshop makes a
+    placeholder: the line that made it, rewritten."""
+    if not isinstance(key, (int, float)) or isinstance(key, bool):
+        return None
+    pattern = re.compile(r"^\s*%s\s*=(?!=)\s*-?[\d.]+\s*(#.*)?$" % re.escape(name))
+    lines = linecache.getlines(str(learner.script))
+    found = [n for n, text in enumerate(lines, 1) if pattern.match(text)]
+    if not found:
+        return None
+    made = learner.where(str(learner.script), found[-1])
+    return (
+        "The feed dictionary's key %s is the number %r (made at %s), not a placeholder: a feed "
+        "gives a placeholder a value, and %s is fed one at every iteration, as a placeholder is. "
+        "Write: %s = tf.placeholder(tf.float32)" % (name, key, made, name, name)
+    )
+
+
 def _feed_shape_advice(name, dims, fed):
     if dims and len(dims) == 4 and len(fed) == 2:
         return (
@@ -267,6 +335,12 @@ def _feed_shape_advice(name, dims, fed):
         return (
             "The labels come as digits, not one-hot: load them with mnistdata.read_data_sets("
             "one_hot=True), as the steps do."
+        )
+    if dims and len(dims) == len(fed) and dims[0] is not None and list(dims[1:]) == list(fed[1:]):
+        return (
+            "The first dimension counts the images fed at once, %d here: a training batch and "
+            "the test feed different numbers of images. Leave it open: declare %s with None "
+            "first, [None, %s]." % (fed[0], name, ", ".join(str(d) for d in dims[1:]))
         )
     return "Feed it values of shape %s, or declare %s with the shape of what you feed." % (
         shape_text(dims),

@@ -9,9 +9,14 @@ docs/errors.md.
 import pathlib
 import sys
 import types
+import warnings
 
 from visu.explain.errors import safe_explain
 from visu.explain.learner import TENSORFLOW_FOLDER, _same_file, inside
+
+# NumPy given a tensor (np.dot(XX, W1)) warns, in its own words, before it fails: the paragraph
+# says what went wrong, on the learner's line
+NUMPY_GIVEN_A_TENSOR = r"__array__ implementation doesn't accept a copy keyword"
 
 # The project's own modules: their frames are left out of a learner's traceback
 _PROJECT = pathlib.Path(__file__).resolve().parents[2]
@@ -26,6 +31,7 @@ def report_uncaught(script, shell=None):
     """From now on, an uncaught error of the graph in the script is its paragraph on stderr: in a
     script run by python, through sys.excepthook (the exit status stays 1); in a Jupyter kernel
     (shell: IPython's), through the shell's traceback display, for the cell running now only."""
+    warnings.filterwarnings("ignore", NUMPY_GIVEN_A_TENSOR, DeprecationWarning)
     if shell is not None:
         _report_in_cell(shell, script)
     else:

@@ -101,7 +101,17 @@ class Learner:
         return None
 
     def value_name(self, value):
-        """The script's name for any other value (a feed dictionary, a number), by identity."""
+        """The script's name for any other value (a feed dictionary, a number), by identity. A
+        number or a string held by two names has none: Python shares one 0 among all the names
+        that hold it (step = 0, and i at iteration 0)."""
+        if isinstance(value, (int, float, complex, str, bytes, type(None))):
+            names = {
+                name
+                for namespace in self.namespaces()
+                for name, candidate in namespace.items()
+                if candidate is value and not name.startswith("__")
+            }
+            return names.pop() if len(names) == 1 else None
         for namespace in self.namespaces():
             for name, candidate in namespace.items():
                 if candidate is value and not name.startswith("__"):

@@ -5,19 +5,31 @@ A workshop network is a chain: the images placeholder, the layers (each a produc
 a bias added, an activation, maybe dropout), the logits, the loss, the accuracy. The data comes
 from placeholders and the weights and biases are Variables, so every operand is known by where it
 comes from, never by its shape. The checks below are registered in the order they run (the first
-that finds a mistake stops the run with its paragraph): the loss, the accuracy, every weight on
-the chain once, every layer kept, every bias fitting its layer. Each names the learner's tensors
+that finds a mistake stops the run with its paragraph): the data placeholders (any number of
+images), the loss (its arguments, what the optimizer is given, the softmax's cross-entropy), the
+softmax's axis, dropout that the test can switch off, the accuracy (digits compared with digits,
+along the digits' axis), every weight on the chain once (a Keras layer's own weights named),
+every layer kept, every bias fitting its layer. Each names the learner's tensors
 and lines, and where it proposes a fix, the fix is the learner's line rewritten.
 A learner's page: docs/errors.md.
 """
 
+import ast
 import linecache
 import pathlib
 import re
 
+import numpy as np
 import tensorflow.compat.v1 as tf
 
-from visu.explain.learner import Learner, graph_keys, placeholders_behind, shape_dims, shape_text
+from visu.explain.learner import (
+    FUNCTIONS,
+    Learner,
+    graph_keys,
+    placeholders_behind,
+    shape_dims,
+    shape_text,
+)
 
 CHECKS = []  # the checks before training, in the order they run (the order they are written)
 
@@ -26,6 +38,7 @@ ELEMENTWISE = ("AddV2", "Add", "BiasAdd", "Sub", "Mul")
 LOSSES = ("SoftmaxCrossEntropyWithLogits", "SparseSoftmaxCrossEntropyWithLogits")
 PASS_THROUGH = ("Identity", "ReadVariableOp", "Reshape")
 DIGITS = 10
+ACTIVATIONS = ("Relu", "Sigmoid", "Tanh", "Softmax")
 
 
 def check(function):
@@ -82,6 +95,63 @@ def rewritten(source, pattern, replacement, count=0):
     return changed.strip() if made else None
 
 
+def digits_compared(source, one_hot):
+    """The line's tf.equal(...) rewritten to compare digits with digits, when one of its operands
+    is a one-hot tensor (one_hot(name) says which names are) and the other a digit (an argmax,
+    maybe cast): tf.equal(tf.argmax(Y, 1), Y_) -> tf.equal(tf.argmax(Y, 1), tf.argmax(Y_, 1)).
+    Returns (the one-hot operand's text, the rewritten line) or None."""
+    code = source.strip()
+    try:
+        tree = ast.parse(code.rstrip(":"), mode="exec")
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or len(node.args) != 2:
+            continue
+        if not ast.unparse(node.func).endswith("equal"):
+            continue
+        subjects, bare = [], []
+        for arg in node.args:
+            while _called(arg, "cast") and arg.args:
+                arg = arg.args[0]
+            if _called(arg, "argmax") and arg.args:
+                subjects.append(ast.unparse(arg.args[0]))
+                bare.append(False)
+            else:
+                subjects.append(ast.unparse(arg))
+                bare.append(True)
+        one_hot_bare = [s for s, b in zip(subjects, bare) if b and one_hot(s)]
+        if not one_hot_bare or any(b and not one_hot(s) for s, b in zip(subjects, bare)):
+            continue
+        fixed = "%s(tf.argmax(%s, 1), tf.argmax(%s, 1))" % (ast.unparse(node.func), *subjects)
+        segment = ast.get_source_segment(code, node)
+        if segment is None:
+            continue
+        return one_hot_bare[0], code.replace(segment, fixed, 1)
+    return None
+
+
+def _called(node, function):
+    return isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == function
+
+
+def one_hot_names(namespaces):
+    """one_hot(name): whether the name is, in these namespaces, a tensor of 10 values per image."""
+
+    def one_hot(name):
+        for namespace in namespaces:
+            if name in namespace:
+                dims = (
+                    shape_dims(getattr(namespace[name], "shape", None))
+                    if isinstance(namespace[name], tf.Tensor)
+                    else None
+                )
+                return bool(dims) and len(dims) == 2 and dims[-1] == DIGITS
+        return False
+
+    return one_hot
+
+
 class Network:
     """The graph as a workshop network: its loss (what the optimizer minimises), the chain of
     operations the loss is computed from, the placeholders, and the script's weights and biases."""
@@ -95,7 +165,14 @@ class Network:
         placeholders = [op for op in ops if op.type == "Placeholder"]
         self.images = _images_placeholder(placeholders)
         self.labels = next(
-            (p for p in placeholders if shape_dims(p.outputs[0].shape) == [None, DIGITS]), None
+            (
+                p
+                for p in placeholders
+                if len(shape_dims(p.outputs[0].shape) or []) == 2
+                and shape_dims(p.outputs[0].shape)[-1] == DIGITS
+                and p.outputs[0].dtype.is_floating
+            ),
+            None,
         )
         with graph.as_default():
             trainable = tf.trainable_variables()
@@ -253,6 +330,39 @@ def const_value(tensor):
 
 
 @check
+def data_takes_any_number_of_images(net):
+    """The images' and labels' placeholders leave their first dimension open (None): it counts
+    the images fed at once, 100 in a training batch and all the test images when testing."""
+    for placeholder in (net.images, net.labels):
+        if placeholder is None:
+            continue
+        dims = shape_dims(placeholder.outputs[0].shape)
+        if not dims or dims[0] is None:
+            continue
+        line = net.line(placeholder)
+        name = net.name(placeholder) or placeholder.name
+        fix = line and rewritten(
+            net.script.source(line),
+            r"(placeholder\(\s*[^\[\]]*?(?:shape\s*=\s*)?\[)\s*[^,\]]+",
+            r"\g<1>None",
+            1,
+        )
+        return (
+            "%s holds %d images, no more and no fewer: %s. The first dimension of a placeholder "
+            "of data counts the images fed at once: a training batch holds %s, the test feeds "
+            "all its images, so it is left open: None.%s"
+            % (
+                name,
+                dims[0],
+                net.script.at(line) if line else placeholder.name,
+                "100" if dims[0] != 100 else "100 (BATCH_SIZE)",
+                " Write: %s" % fix if fix else "",
+            )
+        )
+    return None
+
+
+@check
 def loss_takes_logits_and_labels(net):
     """softmax_cross_entropy_with_logits: the logits (before the softmax) as logits=, the one-hot
     correct answers as labels=."""
@@ -297,6 +407,11 @@ def loss_takes_logits_and_labels(net):
             fix = before and rewritten(
                 source, r"logits\s*=\s*%s\b" % re.escape(logits_name), "logits=%s" % before
             )
+            made = net.line(logits)
+            if not fix and made and made != line and net.name(logits):
+                # Ylogits = tf.nn.softmax(...): the logits are what the softmax is given
+                fix = rewritten(net.script.source(made), r"tf\.nn\.softmax\((.*)\)\s*$", r"\1", 1)
+                where = "%s, given %s, made at %s" % (where, logits_name, net.script.at(made))
             return (
                 "The loss is given probabilities as its logits: %s. %s is already a softmax, and "
                 "the loss applies one itself: two softmaxes squeeze every answer towards 0.1, so "
@@ -409,6 +524,16 @@ def accuracy_along_the_digits(net):
                 fix or "tf.argmax(%s, 1)" % name,
             )
         )
+    one_hot = one_hot_names(net.script.namespaces())
+    for op in net.graph.get_operations():
+        if op.type != "Equal" or not net.script.made_by_script(op) or not net.line(op):
+            continue
+        sources = [_through_casts(t.op) for t in op.inputs]
+        wide = [s for s in sources if (shape_dims(s.outputs[0].shape) or [None])[-1] == DIGITS]
+        found = digits_compared(net.script.source(net.line(op)), one_hot)
+        if not wide or not found:
+            continue
+        return _digits_text(net.script.at(net.line(op)), found)
     for op in net.graph.get_operations():
         if op.type != "Equal" or not net.script.made_by_script(op):
             continue
@@ -448,6 +573,152 @@ def accuracy_along_the_digits(net):
             "%s is %s, a Python bool, not a tensor: %s. == between two tensors compares the "
             "Python objects, not their values, so the accuracy is a constant. tf.equal compares "
             "them image by image. Write: %s" % (name, value, net.script.at(line), fix)
+        )
+    return None
+
+
+def _through_casts(op):
+    while op.type in ("Cast", "Identity") and op.inputs:
+        op = op.inputs[0].op
+    return op
+
+
+def _digits_text(where, found):
+    """tf.equal given a digit and a one-hot: what it compares, and the line rewritten."""
+    one_hot, fix = found
+    if "argmax" not in where:  # neither side is a digit
+        return (
+            "The accuracy compares 10 values with 10 values: %s. tf.equal compares them one by "
+            "one, where the accuracy compares each image's most probable digit, tf.argmax(..., "
+            "1), with its correct digit. Write: %s" % (where, fix)
+        )
+    return (
+        "The accuracy compares a digit with a one-hot: %s. tf.argmax gives each image's most "
+        "probable digit (0 to 9), and %s holds each image's answer one-hot (10 values, one of them "
+        "1). Compare digits with digits: the correct digit is tf.argmax(%s, 1). Write: %s"
+        % (where, one_hot, one_hot, fix)
+    )
+
+
+@check
+def loss_is_the_cross_entropy_the_optimizer_lowers(net):
+    """The optimizer lowers the loss: minimize(-cross_entropy) raises it."""
+    op = net.loss.op
+    if op.type != "Neg" or not net.name(op.inputs[0].op):
+        return None
+    name = net.name(op.inputs[0].op)
+    if net.labels is None or net.labels not in placeholders_behind(op):
+        return None
+    minimizer = next(
+        (o for o in net.graph.get_operations() if "Apply" in o.type and net.line(o)), None
+    )
+    line = net.line(minimizer) if minimizer is not None else None
+    fix = line and rewritten(
+        net.script.source(line), r"minimize\(\s*-\s*%s\b" % re.escape(name), "minimize(%s" % name
+    )
+    return (
+        "The optimizer is given -%s: %s. minimize() makes what it is given smaller, and -%s "
+        "smaller is %s larger: every step makes the network more wrong. Give it the loss itself%s"
+        % (
+            name,
+            net.script.at(line) if line else "the optimizer's line",
+            name,
+            name,
+            ". Write: %s" % fix if fix else ".",
+        )
+    )
+
+
+@check
+def loss_for_one_of_ten_digits(net):
+    """The loss for one digit of ten: softmax_cross_entropy_with_logits_v2. A sigmoid's
+    cross-entropy treats the 10 digits as 10 separate yes-or-no answers."""
+    for op in net.graph.get_operations():
+        if not re.match(r"^logistic_loss(_\d+)?/", op.name) or not net.on_chain(op):
+            continue
+        line = net.line(op)
+        if line is None or not net.script.made_by_script(op):
+            continue
+        fix = rewritten(
+            net.script.source(line),
+            r"tf\.nn\.sigmoid_cross_entropy_with_logits\b",
+            "tf.nn.softmax_cross_entropy_with_logits_v2",
+        )
+        return (
+            "The loss is a sigmoid's cross-entropy: %s. It scores each of the 10 digits as a "
+            "yes-or-no of its own, where each image is one digit of ten: the workshop's loss is "
+            "the softmax's cross-entropy, which the softmax of the network's answers goes with%s"
+            % (net.script.at(line), ". Write: %s" % fix if fix else ".")
+        )
+    return None
+
+
+@check
+def softmax_along_the_digits(net):
+    """tf.nn.softmax(Ylogits): each image's probabilities over its 10 digits, along the last
+    axis. Along axis 0, each digit's probabilities over the images of the batch."""
+    for op in net.graph.get_operations():
+        if op.type != "Softmax" or not net.script.made_by_script(op) or not op.inputs:
+            continue
+        given = op.inputs[0].op
+        if given.type != "Transpose" or not given.inputs or not net.line(op):
+            continue
+        dims = shape_dims(given.inputs[0].shape)
+        if not dims or dims[-1] != DIGITS:
+            continue
+        line = net.line(op)
+        source = net.script.source(line)
+        fix = rewritten(
+            source, r"(softmax\(\s*[\w.]+)\s*,\s*(?:(?:axis|dim)\s*=\s*)?-?\d+\s*\)", r"\1)", 1
+        )
+        name = net.describe(given.inputs[0].op)
+        return (
+            "The softmax is taken along the wrong axis: %s. Each image's 10 values become its "
+            "digits' probabilities along the last axis, the digits; along axis 0, the images of "
+            "the batch, each digit gets probabilities over the images instead. tf.nn.softmax(%s) "
+            "takes the last axis%s"
+            % (net.script.at(line), name, ". Write: %s" % fix if fix else ".")
+        )
+    return None
+
+
+@check
+def dropout_switched_off_for_testing(net):
+    """Dropout's rate fed by a placeholder (rate=1 - pkeep), so that the test, fed pkeep 1.0,
+    measures the network without it. A constant rate drops neurons in the test too."""
+    for op in net.graph.get_operations():
+        found = re.match(r"^(dropout(_\d+)?)/GreaterEqual$", op.name)
+        if not found or len(op.inputs) < 2 or not net.on_chain(op):
+            continue
+        rate = const_value(op.inputs[1])
+        if rate is None or not np.size(rate) or float(np.reshape(rate, -1)[0]) == 0:
+            continue
+        line = net.line(op)
+        if line is None:
+            continue
+        spare = [
+            p
+            for p in net.graph.get_operations()
+            if p.type == "Placeholder"
+            and p.outputs[0].shape.rank in (None, 0)
+            and p.outputs[0].dtype.is_floating
+            and not p.outputs[0].consumers()
+            and net.name(p)
+        ]
+        source = net.script.source(line)
+        fix = None
+        if len(spare) == 1:
+            fix = rewritten(source, r"rate\s*=\s*[\d.]+", "rate=1 - %s" % net.name(spare[0]), 1)
+        return (
+            "Dropout's rate is a constant, %g: %s. The test feed cannot switch it off, so the "
+            "test figures measure the network with a share of its neurons dropped. The workshop "
+            "feeds it: rate=1 - pkeep, pkeep a placeholder fed 0.75 in training and 1.0 in the "
+            "test%s"
+            % (
+                float(np.reshape(rate, -1)[0]),
+                net.script.at(line),
+                ". Write: %s" % fix if fix else ".",
+            )
         )
     return None
 
@@ -504,10 +775,14 @@ def every_layer_on_the_chain(net):
         users = net.uses(handle, chain_only=False)
         layer = _named_result(net, users)
         if layer is None:
+            foreign = _layer_of_its_own(net, handle)
+            if foreign:
+                return foreign
             return (
-                "%s is made (%s) and used nowhere in the network: a layer left out? Each weight "
-                "and bias the script makes belongs to one layer, on the way from the images to "
-                "the loss." % (name, net.script.at(made) if made else handle.name)
+                "%s is made (%s) and used nowhere in the network: the loss is not computed from "
+                "it. Each weight and bias the script makes belongs to one layer, on the way from "
+                "the images to the loss: use it in its layer, or take it out."
+                % (name, net.script.at(made) if made else handle.name)
             )
         return _left_out(net, layer, "%s, made at line %s, goes into" % (name, made))
     for op in net.graph.get_operations():
@@ -519,6 +794,77 @@ def every_layer_on_the_chain(net):
         if named and net.is_data(op.outputs[0]):
             return _left_out(net, op, "%s is the dropout of" % named, dropout=True)
     return None
+
+
+def _layer_of_its_own(net, unused):
+    """A weight of the script left unused where a layer of Keras's (tf.keras.layers.Dense) takes
+    its place with weights it made itself: that layer, its line, and the workshop's line that
+    uses the script's own weights instead."""
+    with net.graph.as_default():
+        trainable = tf.trainable_variables()
+    foreign = [
+        _handle(v)
+        for v in trainable
+        if net.on_chain(_handle(v)) and not net.script.made_by_script(_handle(v))
+    ]
+    shape = shape_dims(_value_shape(unused))
+    for kernel in foreign:
+        if shape_dims(_value_shape(kernel)) != shape or not net.line(kernel):
+            continue
+        line = net.line(kernel)
+        source = net.script.source(line)
+        text = (
+            "%s makes weights of its own (%s %s): %s. So %s (%s) is used nowhere. The workshop "
+            "builds each layer by hand, from the weights and biases the script makes"
+            % (
+                _layer_call(source) or "This layer",
+                kernel.name,
+                shape_text(shape),
+                net.script.at(line),
+                net.name(unused),
+                net.script.at(net.line(unused)) if net.line(unused) else unused.name,
+            )
+        )
+        product = next((op for op in net.uses(kernel) if op.type in PRODUCTS), None)
+        target = re.match(r"^\s*(\w+)\s*=", source)
+        if product is None or product.type != "MatMul" or not target or len(shape) != 2:
+            return text + "."
+        data = [t for t in product.inputs if net.is_data(t)]
+        bias = next(
+            (
+                h
+                for h in net.variables
+                if not net.uses(h) and shape_dims(_value_shape(h)) == [shape[1]] and net.name(h)
+            ),
+            None,
+        )
+        activation = _activation_after(product)
+        if not data:
+            return text + "."
+        value = "tf.matmul(%s, %s)" % (net.describe(data[0].op), net.name(unused))
+        if bias is not None:
+            value += " + %s" % net.name(bias)
+        if activation:
+            value = "%s(%s)" % (activation, value)
+        return text + ". Write: %s = %s" % (target[1], value)
+    return None
+
+
+def _activation_after(op, depth=3):
+    """The activation function applied to an operation's value within a few operations."""
+    for consumer in op.outputs[0].consumers():
+        if consumer.type in ACTIVATIONS:
+            return FUNCTIONS[consumer.type]
+        if depth > 1 and consumer.type in ELEMENTWISE + ("Identity",):
+            found = _activation_after(consumer, depth - 1)
+            if found:
+                return found
+    return None
+
+
+def _layer_call(source):
+    found = re.search(r"(tf\.keras\.layers\.\w+|keras\.layers\.\w+|layers\.\w+)", source)
+    return found[1] if found else None
 
 
 def _named_result(net, users):

@@ -40,7 +40,7 @@ class Start:
 
     def after(self, i, record, rows=None):
         notes = []
-        if i > LEARNING_BY or len(self.said) == len(CHECKS):
+        if i > LEARNING_BY or self.said:  # one note a run: the first cause explains the rest
             return notes
         for found in CHECKS:
             if found.__name__ in self.said:
@@ -56,6 +56,91 @@ class Start:
 def _training(record):
     iterations, accuracies, losses = (np.asarray(v, float) for v in record.train_curves)
     return iterations, accuracies, losses
+
+
+@start_check
+def weights_start_the_same(net, record, rows):
+    """All the weights of a network of two layers or more start at one value (tf.zeros, tf.ones,
+    tf.constant): every neuron of a layer computes the same and gets the same update."""
+    found = _constant_weights(net)
+    if not found:
+        return None
+    names, value, first = found
+    fix = None
+    line = net.line(first)
+    if line:
+        fix = rewritten(
+            net.script.source(line),
+            r"tf\.(?:zeros|ones)\(\s*(\[[^\]]*\])[^()]*\)"
+            r"|tf\.(?:constant|fill)\(\s*(?:(\[[^\]]*\])\s*,\s*)?[-\d.]+(?:\s*,\s*tf\.float32)?"
+            r"(?:\s*,\s*(?:shape\s*=\s*)?(\[[^\]]*\]))?\s*\)",
+            lambda m: "tf.truncated_normal(%s, stddev=0.1)" % (m[1] or m[2] or m[3]),
+            1,
+        )
+    return (
+        "Note: %s start at %s: every neuron of a layer computes the same and gets the same "
+        "update, so they never differ, and each layer works as one neuron: the network is not "
+        "learning all it could.%s The workshop starts weights at small random values, each "
+        "layer's its own: %s"
+        % (
+            names,
+            "zero" if value == 0 else "%g" % value,
+            " At %g, they are also %s: each layer multiplies the values it is given by as many "
+            "weights as it has inputs." % (value, "large")
+            if abs(value) > 3 * WORKSHOP_STDDEV
+            else "",
+            "as %s (%s): %s" % (net.name(first), net.script.at(line), fix)
+            if fix
+            else "tf.truncated_normal([...], stddev=0.1).",
+        )
+    )
+
+
+@start_check
+def accuracy_is_a_share(net, record, rows):
+    """An accuracy is the share of images whose digit is right: between 0 and 1."""
+    _, accuracies, _ = _training(record)
+    test = np.asarray(record.test_curves[1], float)
+    seen = [v for v in list(accuracies) + list(test) if np.isfinite(v) and not 0 <= v <= 1]
+    if not seen:
+        return None
+    text = (
+        "Note: the accuracy is %g, where an accuracy is the share of images whose digit is right, "
+        "between 0 and 1." % seen[0]
+    )
+    found = _accuracy_line(net)
+    if found is None:
+        return text
+    name, line = found
+    fix = rewritten(net.script.source(line), r"tf\.reduce_sum\(", "tf.reduce_mean(", 1)
+    if fix is None:
+        return text + " What %s (%s) computes is not one." % (name, net.script.at(line))
+    return text + (
+        " %s (%s) adds up the images' right answers instead of averaging them. Write: %s"
+        % (name, net.script.at(line), fix)
+    )
+
+
+def _accuracy_line(net):
+    """(name, line) of the script's accuracy: its scalar computed from its own tf.equal."""
+    for name, value in net.script.namespaces()[0].items():
+        op = getattr(value, "op", None)
+        if name.startswith("_") or op is None or getattr(value, "shape", None) is None:
+            continue
+        if value.shape.rank != 0 or not net.script.made_by_script(op):
+            continue
+        seen, todo = set(), [op]
+        while todo:
+            current = todo.pop()
+            if current.name in seen:
+                continue
+            seen.add(current.name)
+            if current.type == "Equal" and net.script.made_by_script(current):
+                line = net.script.assigned_at(name)
+                return (name, line) if line else None
+            if current.type in ("Cast", "Mean", "Sum", "Identity", "Mul", "RealDiv"):
+                todo.extend(t.op for t in current.inputs)
+    return None
 
 
 @start_check
@@ -143,6 +228,11 @@ def loss_starts_far_off(net, record, rows):
                 "make the softmax near-certain of wrong digits from the start. Write: %s"
                 % (variable, stddev, net.script.at(made), stddev / WORKSHOP_STDDEV, fix)
             )
+    if first > UNTRAINED_LOSS * FAR:  # large weights, or a loss scaled otherwise: said as seen
+        return seen + (
+            " Weights that start large, or a loss that %s%s computes otherwise than the "
+            "workshop's cross-entropy, start it there." % (name, where)
+        )
     return seen + " What %s%s computes is not scaled as the workshop's cross-entropy." % (
         name,
         where,
@@ -189,6 +279,8 @@ def still_at_chance(net, record, rows):
         "Note: the training accuracy is %.2f at iteration %d, near chance (a guess gets 0.1): "
         "the network is not learning." % (accuracy, iterations[late][0])
     )
+    if losses[late][0] > 2 * losses[0] > 0:  # what it saw: the updates make it worse
+        seen += " Its loss climbed from %.2f at iteration 0 to %.2f." % (losses[0], losses[late][0])
     rate = _learning_rate(net, record)
     if rate and rate[1] <= 0:
         return seen + _rate_advice(
@@ -229,7 +321,10 @@ def _big_initial_weights(net):
         line = net.line(handle)
         if stddev is None or stddev < 3 * WORKSHOP_STDDEV or line is None:
             continue
-        fix = rewritten(net.script.source(line), r"stddev\s*=\s*[\w.]+", "stddev=0.1", 1)
+        source = net.script.source(line)
+        fix = rewritten(source, r"stddev\s*=\s*[\w.]+", "stddev=0.1", 1) or rewritten(
+            source, r"((?:truncated|random)_normal\(\s*\[[^\]]*\])\s*\)", r"\1, stddev=0.1)", 1
+        )
         if fix is None:
             continue
         return (net.name(handle), stddev, line), fix
@@ -319,3 +414,30 @@ def _rate_advice(net, rate, why):
         why,
     )
     return text + (" Write: %s" % fix if fix else "")
+
+
+def _constant_weights(net):
+    """(names, value, the first weight) when all the weights of a network of two layers or more
+    start at one value, else None."""
+    weights = [
+        h for h in net.variables if net.on_chain(h) and len(shape_dims(_value_shape(h)) or []) >= 2
+    ]
+    values = [_starting_value(h) for h in weights]
+    if len(weights) < 2 or any(v is None for v in values):
+        return None
+    names = "%s (all of them)" % ", ".join(net.name(h) or h.name for h in weights)
+    return names, values[0], weights[0]
+
+
+def _starting_value(handle):
+    """The one value a variable starts at, everywhere (tf.zeros, tf.ones, tf.constant), or None."""
+    for op in handle.graph.get_operations():
+        if op.type in ("AssignVariableOp", "Assign") and op.inputs and op.inputs[0].op is handle:
+            value = const_value(op.inputs[1])
+            if value is None and op.inputs[1].op.type == "Fill":
+                value = const_value(op.inputs[1].op.inputs[1])
+            if value is None or not np.size(value):
+                return None
+            flat = np.reshape(value, -1)
+            return float(flat[0]) if np.all(flat == flat[0]) else None
+    return None

@@ -1,11 +1,12 @@
 """The feeds and the training, held to what a workshop step does, while its first iterations run.
 
 At iteration 0 every sess.run of training_step is watched (what it computes, what it is fed, from
-which line): the test figures must measure the network as it is (no dropout, the statistics the
-step means for testing), and every update the network needs (batch norm's moving averages) must
-run. At iteration 1 the graph must not have grown: an operation built inside training_step is
-built again at every iteration. The checks are registered in the order they run; the first that
-finds a mistake stops the training with its paragraph.
+which line): the optimizer must run, the initializer must not (the weights keep what they learn),
+dropout's rate must be the share dropped, the test figures must measure the network as it is (no
+dropout, the statistics the step means for testing), and every update the network needs (batch
+norm's moving averages) must run. At iteration 1 the graph must not have grown: an operation
+built inside training_step is built again at every iteration. The checks are registered in the
+order they run; the first that finds a mistake stops the training with its paragraph.
 A learner's page: docs/errors.md.
 """
 
@@ -159,6 +160,119 @@ def built_while_training(op):
 
 
 # --- after iteration 0 --------------------------------------------------------------------------
+
+
+@after_first_iteration
+def training_step_trains(net, runs):
+    """training_step runs the optimizer: at iteration 0, one of its sess.run computes it."""
+    if not runs or any(run.trains() for run in runs):
+        return None
+    named = None
+    for name, value in net.script.namespaces()[0].items():
+        op = op_of(value) if not isinstance(value, (list, tuple, dict)) else None
+        if op is not None and not name.startswith("_"):
+            if any("Apply" in n for n in _with_control(op)):
+                named = name
+                break
+    if named is None:
+        return None
+    line = net.script.assigned_at(named)
+    feed = next((run.feed_name for run in runs if run.feed_name), None)
+    return (
+        "training_step never runs %s (%s): at iteration 0 its sess.run computed figures, and "
+        "no sess.run computed %s, so the weights never change. Each iteration runs it once, fed "
+        "a batch: sess.run(%s, %s)."
+        % (
+            named,
+            net.script.at(line) if line else "the optimizer",
+            named,
+            named,
+            feed or "{X: batch_X, Y_: batch_Y}",
+        )
+    )
+
+
+@after_first_iteration
+def weights_start_over_once(net, runs):
+    """The initializer run by training_step: every weight given its starting value again at
+    every iteration, so nothing learned is kept."""
+    weights = {h.name for h in net.variables}
+    for run in runs:
+        assigns = [
+            name
+            for name in run.computes
+            if _assigns_a_weight(net.graph.get_operation_by_name(name), weights)
+        ]
+        if not assigns:
+            continue
+        if any(built_while_training(op) for op in run.ops):
+            return None  # built in training_step too: graph_grows says both, at iteration 1
+        return (
+            "training_step runs the initializer: %s. It gives every weight its starting value "
+            "again at every iteration, so what each step learned is lost and the network never "
+            "learns. Run it once, before training, as the steps do, and keep only the training "
+            "in training_step: take this line out of it." % net.script.at(run.line)
+        )
+    return None
+
+
+def _assigns_a_weight(op, weights):
+    return (
+        op.type in ("AssignVariableOp", "Assign")
+        and not _optimizer_scope(op.name)
+        and bool(op.inputs)
+        and op.inputs[0].op.name in weights
+    )
+
+
+@after_first_iteration
+def dropout_rate_is_the_share_dropped(net, runs):
+    """tf.nn.dropout(Y, rate=pkeep): rate is the share of neurons dropped, and pkeep, fed 1.0 in
+    the test, the share kept: the test would drop them all."""
+    training = [run for run in runs if run.trains()]
+    if not training:
+        return None
+    rated = {}
+    for op in net.graph.get_operations():
+        if not re.match(r"^dropout(_\d+)?/GreaterEqual$", op.name) or len(op.inputs) < 2:
+            continue
+        rate = op.inputs[1].op
+        while rate.type in ("Identity", "Cast") and rate.inputs:
+            rate = rate.inputs[0].op
+        if rate.type == "Placeholder" and net.line(op):
+            rated.setdefault(rate.name, (rate, []))[1].append(net.line(op))
+    for name, (placeholder, lines) in rated.items():
+        tested = [run.feeds[name][1] for run in runs if not run.trains() and name in run.feeds]
+        trained = training[0].feeds.get(name)
+        if not tested or trained is None or np.ndim(tested[0]) or float(tested[0]) != 1.0:
+            continue
+        named = net.name(placeholder) or placeholder.name
+        line = lines[0]
+        fix = rewritten(
+            net.script.source(line),
+            r"rate\s*=\s*%s\b" % re.escape(named),
+            "rate=1 - %s" % named,
+            1,
+        )
+        more = lines[1:]
+        return (
+            "Dropout's rate is %s: %s%s. rate= is the share of neurons dropped, and %s is fed %g "
+            "in training and 1.0 in the test: the share kept. As it is, the test drops every "
+            "neuron; rate=1 - %s drops %g of them in training, none in the test.%s"
+            % (
+                named,
+                net.script.at(line),
+                " (and line%s %s)" % ("s" if len(more) > 1 else "", ", ".join(map(str, more)))
+                if more
+                else "",
+                named,
+                float(trained[1]),
+                named,
+                1 - float(trained[1]),
+                " Write: %s" % fix if fix else "",
+            )
+        )
+    return None
 
 
 @after_first_iteration
