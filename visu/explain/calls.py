@@ -19,8 +19,8 @@ import re
 import numpy as np
 import tensorflow.compat.v1 as tf
 
+from visu.explain.learner import placeholders_behind
 from visu.explain.network import digits_compared, one_hot_names
-from visu.learner import placeholders_behind
 
 KINDS = []  # tried in the order they are written
 
