@@ -246,33 +246,29 @@ def op_of(thing):
     return thing if isinstance(thing, tf.Operation) else None
 
 
-def depends_on(op, wanted):
-    """Whether computing op needs the operation wanted."""
+def ops_behind(op, control=False):
+    """The operations op is computed from, op first, each once (depth first, as they are found):
+    through its inputs, and with control, through what must run before it too."""
     seen, todo = set(), [op]
     while todo:
         current = todo.pop()
-        if current is wanted:
-            return True
         if current.name in seen:
             continue
         seen.add(current.name)
+        yield current
         todo.extend(t.op for t in current.inputs)
-        todo.extend(current.control_inputs)
-    return False
+        if control:
+            todo.extend(current.control_inputs)
+
+
+def depends_on(op, wanted):
+    """Whether computing op needs the operation wanted."""
+    return any(current is wanted for current in ops_behind(op, control=True))
 
 
 def placeholders_behind(op):
     """The placeholders an operation's value depends on: what it is computed from, once fed."""
-    found, seen, todo = [], set(), [op]
-    while todo:
-        current = todo.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        if current.type == "Placeholder":
-            found.append(current)
-        todo.extend(t.op for t in current.inputs)
-    return found
+    return [current for current in ops_behind(op) if current.type == "Placeholder"]
 
 
 def variable_behind(tensor):

@@ -16,6 +16,7 @@ A learner's page: docs/errors.md.
 
 import ast
 import linecache
+import math
 import pathlib
 import re
 
@@ -26,6 +27,7 @@ from visu.explain.learner import (
     FUNCTIONS,
     Learner,
     graph_keys,
+    ops_behind,
     placeholders_behind,
     shape_dims,
     shape_text,
@@ -161,7 +163,9 @@ class Network:
         self.script = Script(script, namespace)
         ops = graph.get_operations()
         self.loss = _loss_of(graph, ops)
-        self.chain = _ancestors(self.loss.op) if self.loss is not None else set()
+        self.chain = (
+            {op.name for op in ops_behind(self.loss.op)} if self.loss is not None else set()
+        )
         placeholders = [op for op in ops if op.type == "Placeholder"]
         self.images = _images_placeholder(placeholders)
         self.labels = next(
@@ -256,31 +260,13 @@ def _loss_of(graph, ops):
     return None
 
 
-def _ancestors(op):
-    seen, todo = set(), [op]
-    while todo:
-        current = todo.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        todo.extend(t.op for t in current.inputs)
-    return seen
-
-
 def _images_placeholder(placeholders):
     """The images: the float placeholder holding 784 values per image (28x28x1 or flattened)."""
     for op in placeholders:
         dims = shape_dims(op.outputs[0].shape)
-        if dims and len(dims) >= 2 and None not in dims[1:] and _product(dims[1:]) == 784:
+        if dims and len(dims) >= 2 and None not in dims[1:] and math.prod(dims[1:]) == 784:
             return op
     return None
-
-
-def _product(dims):
-    total = 1
-    for d in dims:
-        total *= d
-    return total
 
 
 def _handle(variable):
@@ -304,16 +290,7 @@ def source_op(tensor):
 
 def variables_behind(op):
     """The variable operations an operation's value is computed from."""
-    found, seen, todo = [], set(), [op]
-    while todo:
-        current = todo.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        if current.type in ("VarHandleOp", "VariableV2"):
-            found.append(current)
-        todo.extend(t.op for t in current.inputs)
-    return found
+    return [current for current in ops_behind(op) if current.type in ("VarHandleOp", "VariableV2")]
 
 
 def const_value(tensor):
@@ -987,7 +964,7 @@ def every_bias_fits_its_layer(net):
             )
         else:
             what = "is %s for the %d %s of the layer" % (
-                "one number" if _product(p) == 1 else shape_text(p),
+                "one number" if math.prod(p) == 1 else shape_text(p),
                 neurons,
                 "channels" if len(d) == 4 else "neurons",
             )

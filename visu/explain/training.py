@@ -18,7 +18,7 @@ import sys
 import numpy as np
 import tensorflow.compat.v1 as tf
 
-from visu.explain.learner import feeds_dropout, flat_fetches, op_of
+from visu.explain.learner import feeds_dropout, flat_fetches, op_of, ops_behind
 from visu.explain.network import _optimizer_scope, rewritten
 
 AFTER_FIRST_ITERATION = []  # checks of iteration 0's runs, in the order they run
@@ -66,15 +66,8 @@ class Run:
 
 
 def _with_control(op):
-    seen, todo = set(), [op]
-    while todo:
-        current = todo.pop()
-        if current.name in seen:
-            continue
-        seen.add(current.name)
-        todo.extend(t.op for t in current.inputs)
-        todo.extend(current.control_inputs)
-    return seen
+    """The names of the operations that run when op runs."""
+    return {current.name for current in ops_behind(op, control=True)}
 
 
 class Watch:
